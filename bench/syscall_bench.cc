@@ -1,0 +1,214 @@
+// Guest micro-benchmarks of single system calls (Google Benchmark + libc only, no project code).
+// Owner: benchmark suite (bench/); driven by bench/run.py natively, under sentry and under runsc.
+// Every case uses real time: a trapped guest burns little CPU time while its supervisor works.
+
+#include <benchmark/benchmark.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+constexpr const char kSmallFile[] = "/etc/os-release";
+constexpr const char kStatFile[] = "/etc/os-release";
+constexpr const char kBigFile[] = "/usr/bin/ls";  // >= 4 KiB on Debian.
+constexpr const char kDir[] = "/usr/bin";
+constexpr size_t k4K = 4096;
+
+std::string ErrnoMessage(const char* what) {
+  return std::string(what) + ": " + std::strerror(errno);
+}
+
+// getuid is emulated by the sentry: one full trap round trip.
+void BM_TrappedSyscall(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(syscall(SYS_getuid));
+  }
+}
+BENCHMARK(BM_TrappedSyscall)->UseRealTime();
+
+// clock_gettime goes through the vDSO: no system call, no trap anywhere.
+void BM_ClockGettime(benchmark::State& state) {
+  struct timespec ts;
+  for (auto _ : state) {
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    benchmark::DoNotOptimize(ts);
+  }
+}
+BENCHMARK(BM_ClockGettime)->UseRealTime();
+
+// Raw getpid (bypasses any libc caching): passed through by the sentry.
+void BM_GetpidRaw(benchmark::State& state) {
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(syscall(SYS_getpid));
+  }
+}
+BENCHMARK(BM_GetpidRaw)->UseRealTime();
+
+// Path walk + file description creation + close.
+void BM_OpenClose(benchmark::State& state) {
+  for (auto _ : state) {
+    int fd = open(kSmallFile, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      state.SkipWithError(ErrnoMessage("open").c_str());
+      break;
+    }
+    close(fd);
+  }
+}
+BENCHMARK(BM_OpenClose)->UseRealTime();
+
+// Path walk + attribute read.
+void BM_Stat(benchmark::State& state) {
+  struct stat st;
+  for (auto _ : state) {
+    if (stat(kStatFile, &st) != 0) {
+      state.SkipWithError(ErrnoMessage("stat").c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(st);
+  }
+}
+BENCHMARK(BM_Stat)->UseRealTime();
+
+// 4 KiB read at offset 0 of an open regular file (page cache hit).
+void BM_Pread4K(benchmark::State& state) {
+  int fd = open(kBigFile, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError(ErrnoMessage("open").c_str());
+    return;
+  }
+  std::vector<char> buf(k4K);
+  for (auto _ : state) {
+    ssize_t n = pread(fd, buf.data(), buf.size(), 0);
+    if (n != static_cast<ssize_t>(buf.size())) {
+      state.SkipWithError(n < 0 ? ErrnoMessage("pread").c_str() : "pread: short read");
+      break;
+    }
+    benchmark::DoNotOptimize(buf.data());
+  }
+  close(fd);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations()) * k4K);
+}
+BENCHMARK(BM_Pread4K)->UseRealTime();
+
+// 64-byte write to /dev/null: a write on a character device.
+void BM_WriteDevNull(benchmark::State& state) {
+  int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError(ErrnoMessage("open").c_str());
+    return;
+  }
+  char buf[64] = {};
+  for (auto _ : state) {
+    if (write(fd, buf, sizeof(buf)) != static_cast<ssize_t>(sizeof(buf))) {
+      state.SkipWithError(ErrnoMessage("write").c_str());
+      break;
+    }
+  }
+  close(fd);
+}
+BENCHMARK(BM_WriteDevNull)->UseRealTime();
+
+// Full directory listing: open /usr/bin, getdents64 until end, close.
+void BM_GetdentsUsrBin(benchmark::State& state) {
+  std::vector<char> buf(32 * 1024);
+  int64_t entries = 0;
+  for (auto _ : state) {
+    int fd = open(kDir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+      state.SkipWithError(ErrnoMessage("open").c_str());
+      break;
+    }
+    entries = 0;
+    for (;;) {
+      long n = syscall(SYS_getdents64, fd, buf.data(), buf.size());
+      if (n < 0) {
+        state.SkipWithError(ErrnoMessage("getdents64").c_str());
+        break;
+      }
+      if (n == 0) break;
+      // struct linux_dirent64: d_ino(8) d_off(8) d_reclen(2) d_type(1) name.
+      for (long off = 0; off < n;) {
+        uint16_t reclen;
+        std::memcpy(&reclen, buf.data() + off + 16, sizeof(reclen));
+        if (reclen == 0) break;
+        off += reclen;
+        ++entries;
+      }
+    }
+    close(fd);
+  }
+  state.counters["entries"] = static_cast<double>(entries);
+}
+BENCHMARK(BM_GetdentsUsrBin)->UseRealTime();
+
+// Anonymous memory: mmap 64 KiB, write one byte per page, munmap.
+void BM_MmapAnonTouch(benchmark::State& state) {
+  const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  constexpr size_t kLen = 64 * 1024;
+  for (auto _ : state) {
+    void* p = mmap(nullptr, kLen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) {
+      state.SkipWithError(ErrnoMessage("mmap").c_str());
+      break;
+    }
+    auto* bytes = static_cast<volatile char*>(p);
+    for (size_t off = 0; off < kLen; off += page) bytes[off] = 1;
+    munmap(p, kLen);
+  }
+}
+BENCHMARK(BM_MmapAnonTouch)->UseRealTime();
+
+// File mapping: mmap + munmap 4 KiB of an open file (no touch).
+void BM_MmapFile(benchmark::State& state) {
+  int fd = open(kBigFile, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    state.SkipWithError(ErrnoMessage("open").c_str());
+    return;
+  }
+  for (auto _ : state) {
+    void* p = mmap(nullptr, k4K, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      state.SkipWithError(ErrnoMessage("mmap").c_str());
+      break;
+    }
+    benchmark::DoNotOptimize(p);
+    munmap(p, k4K);
+  }
+  close(fd);
+}
+BENCHMARK(BM_MmapFile)->UseRealTime();
+
+}  // namespace
+
+// Like BENCHMARK_MAIN(), but defaults to a short --benchmark_min_time so that a
+// bare run stays quick; an explicit flag on the command line wins.
+int main(int argc, char** argv) {
+  std::vector<char*> args(argv, argv + argc);
+  bool has_min_time = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--benchmark_min_time", 20) == 0) {
+      has_min_time = true;
+    }
+  }
+  static char kDefaultMinTime[] = "--benchmark_min_time=0.2";
+  if (!has_min_time) args.insert(args.begin() + 1, kDefaultMinTime);
+  int new_argc = static_cast<int>(args.size());
+  args.push_back(nullptr);
+  benchmark::Initialize(&new_argc, args.data());
+  if (benchmark::ReportUnrecognizedArguments(new_argc, args.data())) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,102 @@
+// gofer::Client: the sentry's side of the gofer channel (one SOCK_SEQPACKET socket).
+// Owned by the sentry's VFS (goferfs); called from the sentry's single thread.
+// Every call is synchronous (send one request, receive its reply); errors are errnos.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "common/sys_result.h"
+#include "common/unique_fd.h"
+
+namespace sentry::gofer {
+
+// A server-side node reference. 0 is never a valid handle.
+using Handle = uint64_t;
+
+// File attributes as the gofer reports them (a subset of struct statx).
+struct Attr {
+  uint32_t mode = 0;  // type and permission bits (S_IFMT | 07777)
+  uint32_t nlink = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint64_t ino = 0;
+  uint64_t dev = 0;   // host st_dev
+  uint64_t rdev = 0;
+  uint64_t size = 0;
+  uint64_t blocks = 0;  // 512-byte blocks
+  uint32_t blksize = 0;
+  int64_t atime_sec = 0, mtime_sec = 0, ctime_sec = 0;
+  uint32_t atime_nsec = 0, mtime_nsec = 0, ctime_nsec = 0;
+};
+
+struct WalkStep {
+  Handle handle;  // a new handle the caller must Close
+  Attr attr;
+};
+
+struct WalkResult {
+  // One entry per component walked successfully, in order. The walk stops after a
+  // symlink (it is included, not followed), at a non-directory with components left
+  // (error ENOTDIR), or at a missing name (error ENOENT): `error` says why it stopped
+  // early; 0 when all components were walked, and also when the walk stopped after a
+  // symlink (then steps.back() is the symlink).
+  std::vector<WalkStep> steps;
+  int error = 0;
+};
+
+struct DirEntry {
+  std::string name;  // never "." or ".."
+  uint64_t ino = 0;
+  uint8_t type = 0;  // DT_*
+  uint64_t next_offset = 0;  // pass as `offset` to continue after this entry
+};
+
+class Client {
+ public:
+  explicit Client(UniqueFd channel);
+
+  // Attaches to the served root; returns its handle and attributes.
+  ErrnoOr<WalkStep> Mount();
+  // Walks `names` (each a single component: no '/', not "." or "..") from `dir`.
+  ErrnoOr<WalkResult> Walk(Handle dir, absl::Span<const std::string_view> names);
+  // Opens the node; the gofer donates a host fd (flags: O_RDONLY/O_WRONLY/O_RDWR,
+  // O_DIRECTORY allowed; O_CREAT/O_TRUNC/O_APPEND refused on a read-only mount).
+  ErrnoOr<UniqueFd> Open(Handle node, int flags);
+  // Up to `max_entries` entries starting at `offset` (0 = beginning). Empty at the end.
+  ErrnoOr<std::vector<DirEntry>> ReadDir(Handle dir, uint64_t offset, uint32_t max_entries);
+  ErrnoOr<std::string> ReadLink(Handle node);
+  ErrnoOr<Attr> Stat(Handle node);
+  // Releases handles (best effort, one message).
+  void Close(absl::Span<const Handle> handles);
+
+  int fd() const { return channel_.get(); }
+
+ private:
+  // Sends the request built in send_buf_ (op, tag) and receives its reply, skipping the
+  // acks of earlier Close calls. On success `body` is the reply body (in recv_buf_) and
+  // `donated` any fds received; returns the reply's errno, or EIO for any transport or
+  // protocol problem (after which the channel is marked broken and every call fails).
+  int Call(uint16_t op, uint32_t tag, absl::Span<const char>* body,
+           std::vector<UniqueFd>* donated = nullptr);
+  // Receives one reply; skips pending Close acks unless `op` is kClose. tag 0 = any tag.
+  int Receive(uint16_t op, uint32_t tag, absl::Span<const char>* body,
+              std::vector<UniqueFd>* donated);
+  uint32_t NextTag();
+  int Broken();  // marks the channel unusable; returns EIO
+  ErrnoOr<WalkResult> WalkChunk(Handle dir, absl::Span<const std::string_view> names);
+
+  UniqueFd channel_;
+  uint32_t next_tag_ = 1;
+  uint32_t pending_close_acks_ = 0;  // Close requests whose acks are still unread
+  bool broken_ = false;
+  std::string send_buf_;
+  std::vector<char> recv_buf_;
+};
+
+}  // namespace sentry::gofer

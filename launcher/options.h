@@ -1,0 +1,50 @@
+// Command line of the `sentry` binary: parsed into a Command without side effects.
+// Owned by the launcher; called once from the main thread before anything is started.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/log.h"
+
+namespace sentry::launcher {
+
+inline constexpr char kVersion[] = "0.1.0";
+
+// Everything `sentry run` needs to start a sandbox.
+struct RunOptions {
+  std::string rootfs = "/";  // host directory served read-only as the sandbox's root
+  bool strace = false;
+  std::string platform = "seccomp";
+  log::Level log_level = log::Level::kWarning;
+  std::vector<std::string> argv;  // PROGRAM ARGS...; never empty once validated
+};
+
+enum class CommandKind {
+  kRun,       // start a sandbox with `run`
+  kSyscalls,  // print the syscall table as Markdown
+  kExit,      // nothing to run: print `out`/`err` and exit with `exit_code`
+};
+
+struct Command {
+  CommandKind kind = CommandKind::kExit;
+  RunOptions run;
+  int exit_code = 0;
+  std::string out;  // for stdout (help, version)
+  std::string err;  // for stderr (usage errors, invalid options), newline-terminated
+};
+
+// Exit codes of the launcher itself.
+inline constexpr int kExitUsage = 2;            // bad command line
+inline constexpr int kExitLauncherError = 125;  // the sandbox could not be set up
+
+// Parses argv (args[0] is the program name). Syntax errors give kExit with kExitUsage;
+// options that are well-formed but unusable (e.g. --rootfs not a directory) give
+// kExit with kExitLauncherError. Touches the file system only to check --rootfs.
+Command ParseCommandLine(const std::vector<std::string>& args);
+
+// Semantic checks on a parsed RunOptions; canonicalizes `rootfs` to an absolute path.
+absl::Status ValidateRunOptions(RunOptions* opts);
+
+}  // namespace sentry::launcher

@@ -1,0 +1,222 @@
+// SeccompPlatform: guest syscalls arrive as seccomp user notifications (with the synchronous
+// wake-up flag where the kernel has it); exec, clone, exit and signals through ptrace.
+// Owned by the Kernel; sentry thread only (ptrace requires the tracer thread).
+#include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "platform/platform.h"
+#include "platform/seccomp_listener.h"
+
+#ifndef PTRACE_EVENT_STOP
+#define PTRACE_EVENT_STOP 128
+#endif
+
+namespace sentry::platform {
+namespace {
+
+constexpr int kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+                               PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                               PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+
+absl::Status Errno(const char* what) { return absl::InternalError(absl::StrCat(what, ": ", strerror(errno))); }
+
+// Runs in the forked guest child: becomes a guest by installing the filter and executing
+// the stub. Async-signal-safe calls only (we forked).
+[[noreturn]] void GuestChild(const SpawnSpec& spec, int go_fd) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  char c;
+  while (read(go_fd, &c, 1) < 0 && errno == EINTR) {
+  }
+  if (spec.stub_fd != 3) {
+    if (dup3(spec.stub_fd, 3, O_CLOEXEC) < 0) _exit(126);
+  } else {
+    fcntl(3, F_SETFD, FD_CLOEXEC);
+  }
+  syscall(SYS_close_range, 4, ~0U, 0);
+  close(0);
+  close(1);
+  close(2);
+  sigset_t all;
+  sigemptyset(&all);
+  sigprocmask(SIG_SETMASK, &all, nullptr);
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(126);
+  sock_fprog prog{static_cast<unsigned short>(spec.filter.size()),
+                  const_cast<sock_filter*>(spec.filter.data())};
+  long listener = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER,
+                          &prog);
+  if (listener != 0) _exit(126);
+  const char* argv[] = {"sentry-stub", nullptr};
+  const char* envp[] = {nullptr};
+  syscall(SYS_execveat, 3, "", argv, envp, AT_EMPTY_PATH);
+  _exit(127);
+}
+
+class SeccompPlatform : public Platform {
+ public:
+  std::string Name() const override { return "seccomp"; }
+
+  absl::StatusOr<pid_t> SpawnInit(const SpawnSpec& spec) override {
+    int go[2];
+    if (pipe2(go, O_CLOEXEC) != 0) return Errno("pipe2");
+    pid_t pid = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, 0, 0, 0, 0));
+    if (pid < 0) {
+      close(go[0]);
+      close(go[1]);
+      return Errno("clone(CLONE_NEWPID) for the guest");
+    }
+    if (pid == 0) {
+      close(go[1]);
+      GuestChild(spec, go[0]);
+    }
+    close(go[0]);
+    UniqueFd go_w(go[1]);
+    if (ptrace(PTRACE_SEIZE, pid, 0, kPtraceOptions) != 0) {
+      kill(pid, SIGKILL);
+      return Errno("PTRACE_SEIZE of the guest");
+    }
+    if (write(go_w.get(), "g", 1) != 1) return Errno("release guest");
+    go_w.reset();
+
+    // First stop: the stub's execveat traced by the filter (SECCOMP_RET_TRACE).
+    int status = 0;
+    if (waitpid(pid, &status, __WALL) != pid) return Errno("waitpid(guest)");
+    if (!WIFSTOPPED(status) || (status >> 8) != (SIGTRAP | (PTRACE_EVENT_SECCOMP << 8))) {
+      return absl::InternalError(
+          absl::StrCat("guest failed before exec (status 0x", absl::Hex(status), ")"));
+    }
+    UniqueFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+    if (!pidfd) return Errno("pidfd_open");
+    UniqueFd lfd(static_cast<int>(syscall(SYS_pidfd_getfd, pidfd.get(), 0, 0)));
+    if (!lfd) return Errno("pidfd_getfd(listener)");
+    listener_ = std::make_unique<SeccompListener>(std::move(lfd));
+    sync_wakeup_ = listener_->EnableSyncWakeUp();
+    LOG_INFO("seccomp platform: sync wake-up {}", sync_wakeup_ ? "on" : "unavailable");
+
+    if (ptrace(PTRACE_CONT, pid, 0, 0) != 0) return Errno("PTRACE_CONT");
+    if (waitpid(pid, &status, __WALL) != pid) return Errno("waitpid(guest exec)");
+    if (!WIFSTOPPED(status) || (status >> 8) != (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
+      return absl::InternalError(
+          absl::StrCat("stub exec failed (status 0x", absl::Hex(status), ")"));
+    }
+    return pid;
+  }
+
+  int RequestFd() const override { return listener_ ? listener_->fd() : -1; }
+
+  bool ReceiveRequest(SyscallRequest* req) override {
+    seccomp_notif n;
+    if (!listener_->Receive(&n).ok()) return false;
+    req->id = n.id;
+    req->tid = static_cast<pid_t>(n.pid);
+    req->nr = n.data.nr;
+    for (int i = 0; i < 6; ++i) req->args[i] = n.data.args[i];
+    req->ip = n.data.instruction_pointer;
+    return true;
+  }
+
+  bool Reply(const SyscallRequest& req, int64_t raw) override {
+    return listener_->Respond(req.id, raw, false);
+  }
+  bool ReplyContinue(const SyscallRequest& req) override {
+    return listener_->Respond(req.id, 0, true);
+  }
+  SysResult InstallFd(const SyscallRequest& req, int host_fd, int target_fd,
+                      bool cloexec) override {
+    return listener_->AddFd(req.id, host_fd, target_fd, cloexec);
+  }
+  bool StillValid(const SyscallRequest& req) override { return listener_->IdValid(req.id); }
+
+  bool NextStop(StopEvent* ev) override {
+    int status = 0;
+    pid_t tid = waitpid(-1, &status, WNOHANG | __WALL);
+    if (tid <= 0) return false;
+    *ev = StopEvent{};
+    ev->tid = tid;
+    ev->status = status;
+    if (WIFEXITED(status) || WIFSIGNALED(status)) {
+      ev->kind = StopKind::kExited;
+      return true;
+    }
+    if (!WIFSTOPPED(status)) {
+      ev->kind = StopKind::kEventStop;
+      return true;
+    }
+    int sig = WSTOPSIG(status);
+    int event = status >> 16;
+    ev->sig = sig;
+    switch (event) {
+      case PTRACE_EVENT_SECCOMP:
+        ev->kind = StopKind::kSeccompTrace;
+        break;
+      case PTRACE_EVENT_EXEC:
+        ev->kind = StopKind::kExec;
+        break;
+      case PTRACE_EVENT_FORK:
+      case PTRACE_EVENT_VFORK:
+      case PTRACE_EVENT_CLONE:
+        ev->kind = StopKind::kFork;
+        ptrace(PTRACE_GETEVENTMSG, tid, 0, &ev->msg);
+        break;
+      case PTRACE_EVENT_EXIT:
+        ev->kind = StopKind::kExitEvent;
+        ptrace(PTRACE_GETEVENTMSG, tid, 0, &ev->msg);
+        break;
+      case PTRACE_EVENT_STOP:
+        ev->kind = (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
+                       ? StopKind::kGroupStop
+                       : StopKind::kEventStop;
+        break;
+      default:
+        ev->kind = StopKind::kSignal;
+        break;
+    }
+    return true;
+  }
+
+  bool Resume(pid_t tid, int sig) override { return ptrace(PTRACE_CONT, tid, 0, sig) == 0; }
+  bool Listen(pid_t tid) override { return ptrace(PTRACE_LISTEN, tid, 0, 0) == 0; }
+  bool GetRegs(pid_t tid, user_regs_struct* regs) override {
+    return ptrace(PTRACE_GETREGS, tid, 0, regs) == 0;
+  }
+  bool SetRegs(pid_t tid, const user_regs_struct& regs) override {
+    return ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0;
+  }
+
+ private:
+  std::unique_ptr<SeccompListener> listener_;
+  bool sync_wakeup_ = false;
+};
+
+}  // namespace
+
+absl::Status CheckSeccompPlatformFeatures() {
+  uint32_t action = SECCOMP_RET_USER_NOTIF;
+  if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+    return absl::FailedPreconditionError(
+        "this kernel lacks seccomp user notification (SECCOMP_RET_USER_NOTIF, Linux 5.0+); "
+        "the seccomp platform cannot run");
+  }
+  // pidfd_getfd (5.6) and ADDFD (5.9) are probed by use; report a clear error there.
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<Platform>> CreateSeccompPlatform() {
+  absl::Status st = CheckSeccompPlatformFeatures();
+  if (!st.ok()) return st;
+  return std::unique_ptr<Platform>(new SeccompPlatform());
+}
+
+}  // namespace sentry::platform

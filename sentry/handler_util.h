@@ -1,0 +1,59 @@
+// Helpers shared by syscall handlers: guest copies, path arguments, fd lookup, and the
+// blocking-I/O pattern (wait, re-check the request, then commit). Sentry thread only.
+#pragma once
+
+#include <fcntl.h>
+
+#include <string>
+
+#include "platform/guest_memory.h"
+#include "sentry/kernel.h"
+
+namespace sentry {
+
+inline constexpr size_t kPathMax = 4096;
+
+inline SysResult CopyIn(SyscallContext& c, uint64_t addr, void* buf, size_t len) {
+  return platform::ReadGuest(c.tid(), addr, buf, len);
+}
+inline SysResult CopyOut(SyscallContext& c, uint64_t addr, const void* buf, size_t len) {
+  return platform::WriteGuest(c.tid(), addr, buf, len);
+}
+template <typename T>
+SysResult CopyInObj(SyscallContext& c, uint64_t addr, T* obj) {
+  return CopyIn(c, addr, obj, sizeof(T));
+}
+template <typename T>
+SysResult CopyOutObj(SyscallContext& c, uint64_t addr, const T& obj) {
+  return CopyOut(c, addr, &obj, sizeof(T));
+}
+
+// Reads a path argument: EFAULT, ENAMETOOLONG (>= PATH_MAX).
+SysResult ReadPath(SyscallContext& c, uint64_t addr, std::string* out);
+
+// The caller's FsContext for VFS calls.
+vfs::FsContext FsFor(SyscallContext& c);
+
+inline vfs::FileRef GetFile(SyscallContext& c, uint64_t fd) {
+  if (static_cast<int64_t>(fd) < 0 || fd > INT32_MAX) return nullptr;
+  return c.proc.fds->Get(static_cast<int>(fd));
+}
+
+// RLIMIT_NOFILE of the calling process (the fd table limit).
+int FdLimit(SyscallContext& c);
+
+// Runs `op` until it stops returning EAGAIN on a blocking description, waiting on the
+// file's readiness fd in between. After each wait the request is re-validated before
+// `op` runs again, so a cancelled syscall consumes nothing.
+template <typename Op>
+SysResult Blocking(SyscallContext& c, const vfs::FileRef& f, uint32_t events, Op op) {
+  for (;;) {
+    SysResult r = op();
+    if (r.error() != EAGAIN || (f->status_flags() & O_NONBLOCK) || f->ReadinessFd() < 0)
+      return r;
+    if (!c.kernel.WaitForFd(c.task, f->ReadinessFd(), events)) return SysResult::Errno(EINTR);
+    if (!c.kernel.platform().StillValid(c.req)) return SysResult::Errno(EINTR);
+  }
+}
+
+}  // namespace sentry

@@ -1,0 +1,257 @@
+// System information and identity: uname, sysinfo, getrandom, rlimits (virtual, per
+// process), the uid/gid calls (virtual credentials: the guest is root inside), umask,
+// process-group queries and the common prctl options. Sentry thread only.
+#include <linux/capability.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "sentry/handler_util.h"
+#include "sentry/handlers.h"
+
+namespace sentry {
+namespace {
+
+SysResult Uname(SyscallContext& c) {
+  struct utsname host, u;
+  uname(&host);
+  memset(&u, 0, sizeof(u));
+  strcpy(u.sysname, "Linux");
+  memcpy(u.nodename, host.nodename, sizeof(u.nodename));
+  memcpy(u.release, host.release, sizeof(u.release));
+  strcpy(u.version, "#1 SMP sentry");
+  strcpy(u.machine, "x86_64");
+  strcpy(u.domainname, "(none)");
+  return CopyOutObj(c, c.arg(0), u).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
+}
+
+SysResult Sysinfo(SyscallContext& c) {
+  struct sysinfo si;
+  if (sysinfo(&si) != 0) return SysResult::Errno(errno);
+  si.procs = static_cast<uint16_t>(c.kernel.processes().size());
+  return CopyOutObj(c, c.arg(0), si).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
+}
+
+SysResult Getrandom(SyscallContext& c) {
+  unsigned flags = static_cast<unsigned>(c.arg(2));
+  if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | 0x0004 /* GRND_INSECURE */))
+    return SysResult::Errno(EINVAL);
+  size_t len = std::min<size_t>(c.arg(1), 32 << 20);
+  char* buf = c.kernel.io_buffer();
+  size_t done = 0;
+  while (done < len) {
+    size_t chunk = std::min(len - done, Kernel::kIoBufferSize);
+    ssize_t n = getrandom(buf, chunk, 0);
+    if (n <= 0) return done ? SysResult(static_cast<int64_t>(done)) : SysResult::Errno(EIO);
+    if (!CopyOut(c, c.arg(0) + done, buf, static_cast<size_t>(n)).ok())
+      return done ? SysResult(static_cast<int64_t>(done)) : SysResult::Errno(EFAULT);
+    done += static_cast<size_t>(n);
+  }
+  return static_cast<int64_t>(done);
+}
+
+Process* TargetProcess(SyscallContext& c, int64_t pid) {
+  if (pid == 0 || pid == c.proc.pid) return &c.proc;
+  if (pid < 0 || pid > INT32_MAX) return nullptr;
+  return c.kernel.FindProcess(static_cast<int>(pid));
+}
+
+SysResult PrlimitImpl(SyscallContext& c, Process* p, uint64_t resource, uint64_t new_addr,
+                      uint64_t old_addr) {
+  if (!p) return SysResult::Errno(ESRCH);
+  if (resource >= RLIM_NLIMITS) return SysResult::Errno(EINVAL);
+  rlimit nl;
+  if (new_addr) {
+    if (!CopyInObj(c, new_addr, &nl).ok()) return SysResult::Errno(EFAULT);
+    if (nl.rlim_cur > nl.rlim_max) return SysResult::Errno(EINVAL);
+    if (nl.rlim_max > p->rlimits[resource].rlim_max && c.proc.creds.euid != 0)
+      return SysResult::Errno(EPERM);
+    if (resource == RLIMIT_NOFILE && nl.rlim_max > (1u << 20)) return SysResult::Errno(EPERM);
+  }
+  if (old_addr && !CopyOutObj(c, old_addr, p->rlimits[resource]).ok())
+    return SysResult::Errno(EFAULT);
+  if (new_addr) p->rlimits[resource] = nl;
+  return 0;
+}
+
+SysResult Prlimit64(SyscallContext& c) {
+  return PrlimitImpl(c, TargetProcess(c, static_cast<int64_t>(static_cast<int32_t>(c.arg(0)))),
+                     c.arg(1), c.arg(2), c.arg(3));
+}
+SysResult Getrlimit(SyscallContext& c) { return PrlimitImpl(c, &c.proc, c.arg(0), 0, c.arg(1)); }
+SysResult Setrlimit(SyscallContext& c) { return PrlimitImpl(c, &c.proc, c.arg(0), c.arg(1), 0); }
+
+SysResult Getuid(SyscallContext& c) { return c.proc.creds.uid; }
+SysResult Geteuid(SyscallContext& c) { return c.proc.creds.euid; }
+SysResult Getgid(SyscallContext& c) { return c.proc.creds.gid; }
+SysResult Getegid(SyscallContext& c) { return c.proc.creds.egid; }
+
+SysResult Getresuid(SyscallContext& c) {
+  const auto& cr = c.proc.creds;
+  uint32_t ids[3] = {cr.uid, cr.euid, cr.euid};
+  for (int i = 0; i < 3; ++i)
+    if (!CopyOutObj(c, c.arg(i), ids[i]).ok()) return SysResult::Errno(EFAULT);
+  return 0;
+}
+SysResult Getresgid(SyscallContext& c) {
+  const auto& cr = c.proc.creds;
+  uint32_t ids[3] = {cr.gid, cr.egid, cr.egid};
+  for (int i = 0; i < 3; ++i)
+    if (!CopyOutObj(c, c.arg(i), ids[i]).ok()) return SysResult::Errno(EFAULT);
+  return 0;
+}
+SysResult Getgroups(SyscallContext& c) {
+  const auto& g = c.proc.creds.groups;
+  int64_t size = static_cast<int32_t>(c.arg(0));
+  if (size < 0) return SysResult::Errno(EINVAL);
+  if (size == 0) return static_cast<int64_t>(g.size());
+  if (static_cast<size_t>(size) < g.size()) return SysResult::Errno(EINVAL);
+  if (!g.empty() && !CopyOut(c, c.arg(1), g.data(), g.size() * 4).ok())
+    return SysResult::Errno(EFAULT);
+  return static_cast<int64_t>(g.size());
+}
+
+// Set*id: the virtual root may become anyone; others may only pick among their own ids.
+bool MayUse(const vfs::Credentials& cr, uint32_t id, bool uid) {
+  if (cr.euid == 0) return true;
+  return uid ? (id == cr.uid || id == cr.euid || id == cr.fsuid)
+             : (id == cr.gid || id == cr.egid || id == cr.fsgid);
+}
+SysResult Setresuid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t ids[3] = {static_cast<uint32_t>(c.arg(0)), static_cast<uint32_t>(c.arg(1)),
+                     static_cast<uint32_t>(c.arg(2))};
+  for (uint32_t id : ids)
+    if (id != UINT32_MAX && !MayUse(cr, id, true)) return SysResult::Errno(EPERM);
+  if (ids[0] != UINT32_MAX) cr.uid = ids[0];
+  if (ids[1] != UINT32_MAX) cr.euid = cr.fsuid = ids[1];
+  return 0;
+}
+SysResult Setresgid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t ids[3] = {static_cast<uint32_t>(c.arg(0)), static_cast<uint32_t>(c.arg(1)),
+                     static_cast<uint32_t>(c.arg(2))};
+  for (uint32_t id : ids)
+    if (id != UINT32_MAX && !MayUse(cr, id, false)) return SysResult::Errno(EPERM);
+  if (ids[0] != UINT32_MAX) cr.gid = ids[0];
+  if (ids[1] != UINT32_MAX) cr.egid = cr.fsgid = ids[1];
+  return 0;
+}
+SysResult Setuid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t id = static_cast<uint32_t>(c.arg(0));
+  if (!MayUse(cr, id, true)) return SysResult::Errno(EPERM);
+  if (cr.euid == 0) cr.uid = id;
+  cr.euid = cr.fsuid = id;
+  return 0;
+}
+SysResult Setgid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t id = static_cast<uint32_t>(c.arg(0));
+  if (!MayUse(cr, id, false)) return SysResult::Errno(EPERM);
+  if (cr.euid == 0) cr.gid = id;
+  cr.egid = cr.fsgid = id;
+  return 0;
+}
+SysResult Setgroups(SyscallContext& c) {
+  int64_t size = static_cast<int32_t>(c.arg(0));
+  if (c.proc.creds.euid != 0) return SysResult::Errno(EPERM);
+  if (size < 0 || size > 65536) return SysResult::Errno(EINVAL);
+  std::vector<uint32_t> g(static_cast<size_t>(size));
+  if (size && !CopyIn(c, c.arg(1), g.data(), g.size() * 4).ok()) return SysResult::Errno(EFAULT);
+  c.proc.creds.groups = std::move(g);
+  return 0;
+}
+
+SysResult Umask(SyscallContext& c) {
+  uint32_t old = c.proc.fs.umask;
+  c.proc.fs.umask = static_cast<uint32_t>(c.arg(0)) & 0777;
+  return old;
+}
+
+SysResult Getppid(SyscallContext& c) { return c.proc.ppid; }
+SysResult Getpgrp(SyscallContext& c) { return c.proc.pid == 1 ? 1 : c.proc.pid; }
+SysResult Getpgid(SyscallContext& c) {
+  Process* p = TargetProcess(c, static_cast<int32_t>(c.arg(0)));
+  return p ? SysResult(1) : SysResult::Errno(ESRCH);
+}
+SysResult Getsid(SyscallContext& c) {
+  Process* p = TargetProcess(c, static_cast<int32_t>(c.arg(0)));
+  return p ? SysResult(1) : SysResult::Errno(ESRCH);
+}
+
+SysResult Prctl(SyscallContext& c) {
+  int option = static_cast<int>(c.arg(0));
+  switch (option) {
+    case PR_SET_NAME: {
+      char name[16] = {};
+      size_t n = platform::ReadGuestPartial(c.tid(), c.arg(1), name, 15);
+      if (n == 0) return SysResult::Errno(EFAULT);
+      c.proc.comm.assign(name, strnlen(name, n));
+      return 0;
+    }
+    case PR_GET_NAME: {
+      char name[16] = {};
+      memcpy(name, c.proc.comm.data(), std::min<size_t>(c.proc.comm.size(), 15));
+      return CopyOut(c, c.arg(1), name, 16).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
+    }
+    case PR_SET_NO_NEW_PRIVS:
+      return c.arg(1) == 1 ? SysResult(0) : SysResult::Errno(EINVAL);
+    case PR_GET_NO_NEW_PRIVS:
+      return 1;
+    case PR_GET_DUMPABLE:
+      return 1;
+    case PR_SET_DUMPABLE:
+      return c.arg(1) <= 1 ? SysResult(0) : SysResult::Errno(EINVAL);
+    case PR_CAPBSET_READ:
+      return c.arg(1) <= CAP_LAST_CAP ? SysResult(1) : SysResult::Errno(EINVAL);
+    case PR_GET_SECCOMP:
+      return 2;
+    default:
+      return SysResult::Errno(EINVAL);
+  }
+}
+
+}  // namespace
+
+void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
+  (*t)[SYS_uname] = Uname;
+  (*t)[SYS_sysinfo] = Sysinfo;
+  (*t)[SYS_getrandom] = Getrandom;
+  (*t)[SYS_prlimit64] = Prlimit64;
+  (*t)[SYS_getrlimit] = Getrlimit;
+  (*t)[SYS_setrlimit] = Setrlimit;
+  (*t)[SYS_getuid] = Getuid;
+  (*t)[SYS_geteuid] = Geteuid;
+  (*t)[SYS_getgid] = Getgid;
+  (*t)[SYS_getegid] = Getegid;
+  (*t)[SYS_getresuid] = Getresuid;
+  (*t)[SYS_getresgid] = Getresgid;
+  (*t)[SYS_getgroups] = Getgroups;
+  (*t)[SYS_setresuid] = Setresuid;
+  (*t)[SYS_setresgid] = Setresgid;
+  (*t)[SYS_setuid] = Setuid;
+  (*t)[SYS_setgid] = Setgid;
+  (*t)[SYS_setgroups] = Setgroups;
+  (*t)[SYS_umask] = Umask;
+  (*t)[SYS_getppid] = Getppid;
+  (*t)[SYS_getpgrp] = Getpgrp;
+  (*t)[SYS_getpgid] = Getpgid;
+  (*t)[SYS_getsid] = Getsid;
+  (*t)[SYS_prctl] = Prctl;
+}
+
+void RegisterHandlers(std::vector<SyscallHandler>* t) {
+  RegisterIoHandlers(t);
+  RegisterFdHandlers(t);
+  RegisterPathHandlers(t);
+  RegisterInfoHandlers(t);
+}
+
+}  // namespace sentry

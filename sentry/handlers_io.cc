@@ -1,0 +1,235 @@
+// Data syscalls on open files: read, write, pread64, pwrite64, readv, writev, preadv,
+// pwritev, lseek, getdents64, ioctl. Copies go through the kernel's shared I/O buffer.
+// Sentry thread only.
+#include <asm/ioctls.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <span>
+
+#include "sentry/handler_util.h"
+#include "sentry/handlers.h"
+
+namespace sentry {
+namespace {
+
+constexpr size_t kMaxIo = 0x7ffff000;  // Linux's MAX_RW_COUNT
+
+// Reads up to `count` bytes into guest memory at `addr` (at `offset` when >= 0).
+SysResult ReadToGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, size_t count,
+                      int64_t offset) {
+  if (f->is_path()) return SysResult::Errno(EBADF);
+  if (f->access_mode() == O_WRONLY) return SysResult::Errno(EBADF);
+  count = std::min(count, kMaxIo);
+  char* buf = c.kernel.io_buffer();
+  size_t total = 0;
+  while (total < count) {
+    size_t chunk = std::min(count - total, Kernel::kIoBufferSize);
+    std::span<char> span(buf, chunk);
+    SysResult r;
+    if (total == 0) {
+      r = Blocking(c, f, EPOLLIN, [&] {
+        return offset >= 0 ? f->PRead(span, offset) : f->Read(span);
+      });
+    } else {
+      r = offset >= 0 ? f->PRead(span, offset + static_cast<int64_t>(total)) : f->Read(span);
+      if (r.error() == EAGAIN) break;
+    }
+    if (!r.ok()) return total ? SysResult(static_cast<int64_t>(total)) : r;
+    size_t n = static_cast<size_t>(r.value());
+    if (n && !CopyOut(c, addr + total, buf, n).ok())
+      return total ? SysResult(static_cast<int64_t>(total)) : SysResult::Errno(EFAULT);
+    total += n;
+    if (n < chunk) break;
+  }
+  return static_cast<int64_t>(total);
+}
+
+SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, size_t count,
+                         int64_t offset) {
+  if (f->is_path()) return SysResult::Errno(EBADF);
+  if (f->access_mode() == O_RDONLY) return SysResult::Errno(EBADF);
+  count = std::min(count, kMaxIo);
+  char* buf = c.kernel.io_buffer();
+  size_t total = 0;
+  if (count == 0) {
+    return offset >= 0 ? f->PWrite(std::span<const char>(buf, 0), offset)
+                       : f->Write(std::span<const char>(buf, 0));
+  }
+  while (total < count) {
+    size_t chunk = std::min(count - total, Kernel::kIoBufferSize);
+    if (!CopyIn(c, addr + total, buf, chunk).ok())
+      return total ? SysResult(static_cast<int64_t>(total)) : SysResult::Errno(EFAULT);
+    std::span<const char> span(buf, chunk);
+    SysResult r = Blocking(c, f, EPOLLOUT, [&] {
+      return offset >= 0 ? f->PWrite(span, offset + static_cast<int64_t>(total)) : f->Write(span);
+    });
+    if (!r.ok()) return total ? SysResult(static_cast<int64_t>(total)) : r;
+    total += static_cast<size_t>(r.value());
+    if (static_cast<size_t>(r.value()) < chunk) break;
+  }
+  return static_cast<int64_t>(total);
+}
+
+SysResult Read(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f) return SysResult::Errno(EBADF);
+  return ReadToGuest(c, f, c.arg(1), c.arg(2), -1);
+}
+
+SysResult Write(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f) return SysResult::Errno(EBADF);
+  return WriteFromGuest(c, f, c.arg(1), c.arg(2), -1);
+}
+
+SysResult Pread64(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f) return SysResult::Errno(EBADF);
+  if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
+  return ReadToGuest(c, f, c.arg(1), c.arg(2), static_cast<int64_t>(c.arg(3)));
+}
+
+SysResult Pwrite64(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f) return SysResult::Errno(EBADF);
+  if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
+  return WriteFromGuest(c, f, c.arg(1), c.arg(2), static_cast<int64_t>(c.arg(3)));
+}
+
+// Shared by readv/writev/preadv/pwritev: iovecs processed in order, stopping at a short one.
+SysResult Vectored(SyscallContext& c, bool write, int64_t offset) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f) return SysResult::Errno(EBADF);
+  uint64_t iovcnt = c.arg(2);
+  if (iovcnt > IOV_MAX) return SysResult::Errno(EINVAL);
+  iovec iov[IOV_MAX];
+  if (iovcnt && !CopyIn(c, c.arg(1), iov, iovcnt * sizeof(iovec)).ok())
+    return SysResult::Errno(EFAULT);
+  uint64_t sum = 0;
+  for (uint64_t i = 0; i < iovcnt; ++i) {
+    if (static_cast<int64_t>(iov[i].iov_len) < 0) return SysResult::Errno(EINVAL);
+    sum += iov[i].iov_len;
+    if (sum > kMaxIo * 2) return SysResult::Errno(EINVAL);
+  }
+  int64_t total = 0;
+  for (uint64_t i = 0; i < iovcnt; ++i) {
+    if (iov[i].iov_len == 0) continue;
+    uint64_t base = reinterpret_cast<uint64_t>(iov[i].iov_base);
+    int64_t off = offset >= 0 ? offset + total : -1;
+    SysResult r = write ? WriteFromGuest(c, f, base, iov[i].iov_len, off)
+                        : ReadToGuest(c, f, base, iov[i].iov_len, off);
+    if (!r.ok()) return total ? SysResult(total) : r;
+    total += r.value();
+    if (static_cast<uint64_t>(r.value()) < iov[i].iov_len) break;
+  }
+  return total;
+}
+
+SysResult Readv(SyscallContext& c) { return Vectored(c, false, -1); }
+SysResult Writev(SyscallContext& c) { return Vectored(c, true, -1); }
+SysResult Preadv(SyscallContext& c) {
+  if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
+  return Vectored(c, false, static_cast<int64_t>(c.arg(3)));
+}
+SysResult Pwritev(SyscallContext& c) {
+  if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
+  return Vectored(c, true, static_cast<int64_t>(c.arg(3)));
+}
+SysResult Preadv2(SyscallContext& c) {
+  int64_t off = static_cast<int64_t>(c.arg(3));
+  return Vectored(c, false, off == -1 ? -1 : off);
+}
+SysResult Pwritev2(SyscallContext& c) {
+  int64_t off = static_cast<int64_t>(c.arg(3));
+  return Vectored(c, true, off == -1 ? -1 : off);
+}
+
+SysResult Lseek(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f || f->is_path()) return SysResult::Errno(EBADF);
+  int whence = static_cast<int>(c.arg(2));
+  if (whence < SEEK_SET || whence > SEEK_HOLE) return SysResult::Errno(EINVAL);
+  return f->Seek(static_cast<int64_t>(c.arg(1)), whence);
+}
+
+SysResult Getdents64(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f || f->is_path()) return SysResult::Errno(EBADF);
+  size_t count = std::min<size_t>(c.arg(2), Kernel::kIoBufferSize);
+  char* buf = c.kernel.io_buffer();
+  SysResult r = f->GetDents64(std::span<char>(buf, count));
+  if (!r.ok() || r.value() == 0) return r;
+  if (!CopyOut(c, c.arg(1), buf, static_cast<size_t>(r.value())).ok())
+    return SysResult::Errno(EFAULT);
+  return r;
+}
+
+// Size of the argument of the ioctls we forward to files, and whether it is read back.
+struct IoctlShape {
+  size_t size;
+  bool in;
+  bool out;
+};
+bool ShapeOf(uint32_t cmd, IoctlShape* s) {
+  constexpr size_t kTermios = 36;  // struct termios of the kernel ABI
+  switch (cmd) {
+    case TCGETS: *s = {kTermios, false, true}; return true;
+    case TCSETS: case TCSETSW: case TCSETSF: *s = {kTermios, true, false}; return true;
+    case TIOCGWINSZ: *s = {8, false, true}; return true;
+    case TIOCSWINSZ: *s = {8, true, false}; return true;
+    case TIOCGPGRP: *s = {4, false, true}; return true;
+    case TIOCSPGRP: *s = {4, true, false}; return true;
+    case FIONREAD: *s = {4, false, true}; return true;
+    case TIOCOUTQ: *s = {4, false, true}; return true;
+    default: return false;
+  }
+}
+
+SysResult Ioctl(SyscallContext& c) {
+  int fd = static_cast<int>(c.arg(0));
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f || f->is_path()) return SysResult::Errno(EBADF);
+  uint32_t cmd = static_cast<uint32_t>(c.arg(1));
+  switch (cmd) {
+    case FIOCLEX: return c.proc.fds->SetCloexec(fd, true);
+    case FIONCLEX: return c.proc.fds->SetCloexec(fd, false);
+    case FIONBIO: {
+      int on;
+      if (!CopyInObj(c, c.arg(2), &on).ok()) return SysResult::Errno(EFAULT);
+      int fl = f->status_flags();
+      f->set_status_flags(on ? (fl | O_NONBLOCK) : (fl & ~O_NONBLOCK));
+      return 0;
+    }
+    default: break;
+  }
+  IoctlShape shape;
+  if (!ShapeOf(cmd, &shape)) return SysResult::Errno(ENOTTY);
+  alignas(8) char arg[64] = {};
+  if (shape.in && !CopyIn(c, c.arg(2), arg, shape.size).ok()) return SysResult::Errno(EFAULT);
+  SysResult r = f->Ioctl(cmd, arg);
+  if (!r.ok()) return r;
+  if (shape.out && !CopyOut(c, c.arg(2), arg, shape.size).ok()) return SysResult::Errno(EFAULT);
+  return r;
+}
+
+}  // namespace
+
+void RegisterIoHandlers(std::vector<SyscallHandler>* t) {
+  (*t)[SYS_read] = Read;
+  (*t)[SYS_write] = Write;
+  (*t)[SYS_pread64] = Pread64;
+  (*t)[SYS_pwrite64] = Pwrite64;
+  (*t)[SYS_readv] = Readv;
+  (*t)[SYS_writev] = Writev;
+  (*t)[SYS_preadv] = Preadv;
+  (*t)[SYS_pwritev] = Pwritev;
+  (*t)[SYS_preadv2] = Preadv2;
+  (*t)[SYS_pwritev2] = Pwritev2;
+  (*t)[SYS_lseek] = Lseek;
+  (*t)[SYS_getdents64] = Getdents64;
+  (*t)[SYS_ioctl] = Ioctl;
+}
+
+}  // namespace sentry

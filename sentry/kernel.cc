@@ -1,0 +1,464 @@
+// Kernel: event loop, task fibers, syscall dispatch and lifecycle handling.
+// Single-threaded: everything here runs on the sentry thread.
+#include "sentry/kernel.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "platform/guest_memory.h"
+#include "platform/stub_image.h"
+#include "sentry/exec_loader.h"
+#include "sentry/process_info.h"
+#include "sentry/seccomp_filter.h"
+#include "sentry/strace_format.h"
+#include "sentry/syscall_markdown.h"
+#include "sentry/syscall_table.h"
+
+namespace sentry {
+namespace {
+
+enum EpollTag : uint64_t { kTagRequests = 1, kTagSigchld = 2, kTagFdBase = 16 };
+
+std::vector<SyscallHandler>& Handlers() {
+  static std::vector<SyscallHandler>* table = [] {
+    auto* t = new std::vector<SyscallHandler>(kMaxSyscall + 1, nullptr);
+    RegisterHandlers(t);
+    return t;
+  }();
+  return *table;
+}
+
+}  // namespace
+
+Kernel::Kernel(const SentryOptions& opts, std::unique_ptr<platform::Platform> platform,
+               std::unique_ptr<gofer::Client> gofer)
+    : opts_(opts),
+      platform_(std::move(platform)),
+      gofer_(std::move(gofer)),
+      io_buffer_(new char[kIoBufferSize]),
+      unsupported_logged_(kMaxSyscall + 1, false) {}
+
+Kernel::~Kernel() = default;
+
+std::vector<Process*> Kernel::processes() const {
+  std::vector<Process*> out;
+  for (auto& [pid, p] : processes_) out.push_back(p.get());
+  return out;
+}
+
+Process* Kernel::FindProcess(int pid) const {
+  auto it = processes_.find(pid);
+  return it == processes_.end() ? nullptr : it->second.get();
+}
+
+absl::Status Kernel::Start() {
+  epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_) return absl::InternalError(absl::StrCat("epoll_create1: ", strerror(errno)));
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &mask, nullptr);
+  sigchld_fd_.reset(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!sigchld_fd_) return absl::InternalError(absl::StrCat("signalfd: ", strerror(errno)));
+
+  vfs::Vfs::Options vo;
+  vo.gofer = gofer_.get();
+  vo.processes = std::make_shared<KernelProcessInfo>(this);
+  vo.host_tty_fd = isatty(0) ? 0 : -1;
+  auto v = vfs::Vfs::Create(vo);
+  if (!v.ok()) {
+    return absl::InternalError(
+        absl::StrCat("cannot mount the sandbox root: ", strerror(v.error())));
+  }
+  vfs_ = v.take();
+  return StartInit();
+}
+
+absl::Status Kernel::StartInit() {
+  // The guest init's process state exists before its host process does, so that the
+  // program can be resolved (and a missing program reported) before anything starts.
+  auto proc = std::make_unique<Process>();
+  proc->pid = 1;
+  proc->ppid = 0;
+  proc->fds = std::make_shared<vfs::FdTable>();
+  proc->fs.root = vfs_->root();
+  proc->fs.cwd = vfs_->root();
+  proc->fs.umask = 022;
+  for (int r = 0; r < RLIM_NLIMITS; ++r) getrlimit(r, &proc->rlimits[r]);
+  vfs::FsContext ctx = proc->fs;
+  auto cwd = vfs_->LookupDirectory(ctx, proc->creds, vfs_->root(), opts_.cwd);
+  if (cwd.ok()) proc->fs.cwd = *cwd;
+  else LOG_WARN("working directory {} is not available in the sandbox; using /", opts_.cwd);
+
+  // stdio from the launcher.
+  static const int kModes[3] = {O_RDONLY, O_WRONLY, O_WRONLY};
+  for (int fd = 0; fd < 3; ++fd) {
+    int mode = kModes[fd];
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0) continue;
+    if ((fl & O_ACCMODE) == O_RDWR) mode = O_RDWR;
+    int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (dupfd < 0) continue;
+    proc->fds->InstallAt(fd, vfs::MakeHostFile(dupfd, mode, absl::StrCat("host:[", fd, "]")),
+                         false, 1 << 20);
+  }
+
+  ExecRequest req;
+  req.path = opts_.argv[0];
+  req.argv = opts_.argv;
+  req.envp = opts_.envp;
+  auto resolved = ResolveExecutable(*this, *proc, req);
+  if (!resolved.ok()) {
+    int e = resolved.error();
+    fmt::print(stderr, "sentry: {}: {}\n", opts_.argv[0], strerror(e));
+    exit_code_ = (e == ENOENT || e == ENOTDIR) ? 127 : 126;
+    return absl::CancelledError("program not runnable");
+  }
+
+  ASSIGN_OR_RETURN(std::vector<sock_filter> filter, BuildGuestFilter());
+  ASSIGN_OR_RETURN(stub_fd_, platform::MakeStubMemfd());
+  platform::SpawnSpec spec;
+  spec.filter = std::move(filter);
+  spec.stub_fd = stub_fd_.get();
+  ASSIGN_OR_RETURN(pid_t host_pid, platform_->SpawnInit(spec));
+  init_host_pid_ = host_pid;
+  proc->host_pid = host_pid;
+  Process* p = proc.get();
+  processes_[1] = std::move(proc);
+  NewTask(p, host_pid, 1);
+
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kTagRequests;
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, platform_->RequestFd(), &ev);
+  ev.data.u64 = kTagSigchld;
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, sigchld_fd_.get(), &ev);
+
+  SysResult r = LoadIntoGuest(*this, *p, host_pid, *resolved);
+  if (!r.ok()) {
+    kill(host_pid, SIGKILL);
+    fmt::print(stderr, "sentry: {}: cannot load: {}\n", opts_.argv[0], strerror(r.error()));
+    exit_code_ = 126;
+    return absl::CancelledError("load failed");
+  }
+  if (opts_.strace) {
+    fmt::print(stderr, "[{}] execve(\"{}\", [...{} args], [...{} vars]) = 0\n", 1,
+               opts_.argv[0], opts_.argv.size(), opts_.envp.size());
+  }
+  platform_->Resume(host_pid, 0);
+  return absl::OkStatus();
+}
+
+int Kernel::Run() {
+  absl::Status st = Start();
+  if (!st.ok()) {
+    if (absl::IsCancelled(st)) return exit_code_;
+    fmt::print(stderr, "sentry: {}\n", std::string(st.message()));
+    if (init_host_pid_ > 0) kill(init_host_pid_, SIGKILL);
+    return 125;
+  }
+  EventLoop();
+  return exit_code_;
+}
+
+Task* Kernel::NewTask(Process* p, pid_t host_tid, int tid) {
+  auto t = std::make_unique<Task>();
+  t->host_tid = host_tid;
+  t->tid = tid;
+  t->process = p;
+  Task* raw = t.get();
+  t->fiber = std::make_unique<Fiber>([this, raw] { TaskLoop(raw); });
+  tasks_[host_tid] = std::move(t);
+  return raw;
+}
+
+void Kernel::MakeReady(Task* t) {
+  if (t->ready) return;
+  t->ready = true;
+  ready_.push_back(t);
+}
+
+void Kernel::RunReadyTasks() {
+  while (!ready_.empty()) {
+    Task* t = ready_.front();
+    ready_.pop_front();
+    t->ready = false;
+    t->fiber->Resume();
+  }
+}
+
+void Kernel::TaskLoop(Task* t) {
+  for (;;) {
+    while (!t->current) t->fiber->Yield();
+    platform::SyscallRequest req = *t->current;
+    t->busy = true;
+    t->cancelled = false;
+    HandleSyscall(*t, req);
+    t->busy = false;
+    t->current.reset();
+    if (t->next) {
+      t->current = t->next;
+      t->next.reset();
+    }
+  }
+}
+
+bool Kernel::WaitForFd(Task& task, int host_fd, uint32_t events) {
+  auto& waiters = fd_waiters_[host_fd];
+  if (waiters.empty()) {
+    epoll_event ev{};
+    ev.events = events | EPOLLONESHOT;
+    ev.data.u64 = kTagFdBase + static_cast<uint64_t>(host_fd);
+    if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, host_fd, &ev) != 0 && errno == EEXIST)
+      epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, host_fd, &ev);
+  }
+  waiters.push_back(&task);
+  task.fiber->Yield();
+  return !task.cancelled;
+}
+
+void Kernel::EventLoop() {
+  epoll_event events[64];
+  while (!done_) {
+    RunReadyTasks();
+    if (done_) break;
+    int n = epoll_wait(epoll_.get(), events, 64, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      LOG_ERROR("epoll_wait: {}", strerror(errno));
+      exit_code_ = 125;
+      break;
+    }
+    for (int i = 0; i < n; ++i) {
+      uint64_t tag = events[i].data.u64;
+      if (tag == kTagRequests) {
+        platform::SyscallRequest req;
+        while (platform_->ReceiveRequest(&req)) OnRequest(req);
+      } else if (tag == kTagSigchld) {
+        signalfd_siginfo si;
+        while (read(sigchld_fd_.get(), &si, sizeof(si)) == sizeof(si)) {
+        }
+        platform::StopEvent ev;
+        while (!done_ && platform_->NextStop(&ev)) OnStop(ev);
+      } else if (tag >= kTagFdBase) {
+        int fd = static_cast<int>(tag - kTagFdBase);
+        epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
+        auto it = fd_waiters_.find(fd);
+        if (it != fd_waiters_.end()) {
+          for (Task* t : it->second) MakeReady(t);
+          fd_waiters_.erase(it);
+        }
+      }
+    }
+  }
+  if (init_host_pid_ > 0 && !done_) kill(init_host_pid_, SIGKILL);
+}
+
+void Kernel::OnRequest(const platform::SyscallRequest& req) {
+  auto it = tasks_.find(req.tid);
+  Task* t;
+  if (it == tasks_.end()) {
+    // A thread we have not been told about (should not happen before clone support):
+    // refuse rather than guess its process.
+    LOG_WARN("syscall {} from unknown host tid {}", req.nr, req.tid);
+    platform_->Reply(req, -ENOSYS);
+    return;
+  }
+  t = it->second.get();
+  if (t->busy) {
+    // The blocked request was interrupted by a signal: abandon it without effect.
+    t->cancelled = true;
+    t->next = req;
+    for (auto& [fd, waiters] : fd_waiters_) {
+      std::erase(waiters, t);
+    }
+    MakeReady(t);
+    return;
+  }
+  t->current = req;
+  MakeReady(t);
+}
+
+void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
+  Process& p = *t.process;
+  if (p.loading && HandleLoaderSyscall(t, req)) return;
+  SysResult result = SysResult::Errno(ENOSYS);
+  SyscallHandler h = (req.nr >= 0 && req.nr <= kMaxSyscall) ? Handlers()[req.nr] : nullptr;
+  if (h) {
+    SyscallContext ctx{*this, t, p, req};
+    result = h(ctx);
+  } else if (req.nr >= 0 && req.nr <= kMaxSyscall) {
+    if (!unsupported_logged_[req.nr]) {
+      unsupported_logged_[req.nr] = true;
+      const char* name = SyscallName(req.nr);
+      LOG_WARN("unsupported syscall {} ({}): ENOSYS", name ? name : "?", req.nr);
+    }
+  }
+  if (result.raw() == kContinueSyscall) {
+    platform_->ReplyContinue(req);
+    if (opts_.strace) StraceLine(t, req, kContinueSyscall);
+    return;
+  }
+  if (t.cancelled) result = SysResult::Errno(EINTR);
+  platform_->Reply(req, result.raw());
+  if (opts_.strace) StraceLine(t, req, result.raw());
+}
+
+bool Kernel::HandleLoaderSyscall(Task& t, const platform::SyscallRequest& req) {
+  Process& p = *t.process;
+  int fd = static_cast<int>(req.args[req.nr == SYS_mmap ? 4 : 0]);
+  auto it = p.loader_fds.find(fd);
+  if ((req.nr != SYS_mmap && req.nr != SYS_close) || it == p.loader_fds.end()) return false;
+  if (req.nr == SYS_mmap) {
+    if (!p.loader_fds_installed[fd]) {
+      SysResult r = platform_->InstallFd(req, it->second, fd, true);
+      if (!r.ok()) {
+        platform_->Reply(req, r.raw());
+        return true;
+      }
+      p.loader_fds_installed[fd] = true;
+    }
+    platform_->ReplyContinue(req);
+    return true;
+  }
+  // close of a loader fd: the host closes its copy; loading ends with the last one.
+  platform_->ReplyContinue(req);
+  p.loader_fds.erase(it);
+  p.loader_fds_installed.erase(fd);
+  if (p.loader_fds.empty()) {
+    p.loading = false;
+    ReleaseLoaderFiles(p);
+  }
+  return true;
+}
+
+void Kernel::StraceLine(Task& t, const platform::SyscallRequest& req, int64_t result) {
+  const SyscallEntry* e = LookupSyscall(req.nr);
+  pid_t tid = t.host_tid;
+  ReadGuestFn reader = [tid](uint64_t addr, void* buf, size_t len) {
+    return platform::ReadGuest(tid, addr, buf, len).ok();
+  };
+  (void)e;
+  std::span<const uint64_t, 6> args(req.args, 6);
+  std::string line =
+      FormatStraceLine(req.nr, args, result == kContinueSyscall ? 0 : result, reader);
+  if (result == kContinueSyscall) line += " (host)";
+  fmt::print(stderr, "[{}] {}\n", t.tid, line);
+}
+
+void Kernel::OnStop(const platform::StopEvent& ev) {
+  using platform::StopKind;
+  auto it = tasks_.find(ev.tid);
+  Task* t = it == tasks_.end() ? nullptr : it->second.get();
+  switch (ev.kind) {
+    case StopKind::kExited:
+      FinishTask(ev.tid, ev.status);
+      return;
+    case StopKind::kExitEvent: {
+      if (opts_.strace && t) {
+        user_regs_struct regs;
+        int st = static_cast<int>(ev.msg);
+        if (platform_->GetRegs(ev.tid, &regs) && WIFEXITED(st)) {
+          const char* name = regs.orig_rax == SYS_exit ? "exit" : "exit_group";
+          fmt::print(stderr, "[{}] {}({}) = ?\n", t->tid, name, WEXITSTATUS(st));
+        } else if (WIFSIGNALED(st)) {
+          fmt::print(stderr, "[{}] +++ killed by signal {} +++\n", t->tid, WTERMSIG(st));
+        }
+      }
+      platform_->Resume(ev.tid, 0);
+      return;
+    }
+    case StopKind::kSignal:
+      if (t && t->process->loading && ev.sig == SIGTRAP) {
+        user_regs_struct regs{};
+        platform_->GetRegs(ev.tid, &regs);
+        LOG_ERROR("loading {} failed at plan op {}: {}", t->process->exe_path, regs.rbx,
+                  strerror(static_cast<int>(-regs.rax)));
+        fmt::print(stderr, "sentry: cannot load {}: {}\n", t->process->exe_path,
+                   strerror(static_cast<int>(-regs.rax)));
+        kill(ev.tid, SIGKILL);
+        platform_->Resume(ev.tid, 0);
+        return;
+      }
+      platform_->Resume(ev.tid, ev.sig);
+      return;
+    case StopKind::kGroupStop:
+      platform_->Listen(ev.tid);
+      return;
+    case StopKind::kSeccompTrace: {
+      // execve/execveat from the guest: not supported yet (needs the process issue).
+      user_regs_struct regs;
+      if (platform_->GetRegs(ev.tid, &regs)) {
+        regs.orig_rax = static_cast<uint64_t>(-1);
+        regs.rax = static_cast<uint64_t>(-ENOSYS);
+        platform_->SetRegs(ev.tid, regs);
+      }
+      platform_->Resume(ev.tid, 0);
+      return;
+    }
+    case StopKind::kExec:
+    case StopKind::kFork:
+    case StopKind::kEventStop:
+      platform_->Resume(ev.tid, 0);
+      return;
+  }
+}
+
+void Kernel::FinishTask(pid_t host_tid, int status) {
+  auto it = tasks_.find(host_tid);
+  if (it != tasks_.end()) {
+    Task* t = it->second.get();
+    std::erase(ready_, t);
+    for (auto& [fd, waiters] : fd_waiters_) std::erase(waiters, t);
+    tasks_.erase(it);
+  }
+  if (host_tid == init_host_pid_) {
+    if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
+    else if (WIFSIGNALED(status)) exit_code_ = 128 + WTERMSIG(status);
+    done_ = true;
+  }
+}
+
+ErrnoOr<std::shared_ptr<vfs::Dentry>> Kernel::DirFor(Process& p, int dirfd) {
+  if (dirfd == AT_FDCWD) return p.fs.cwd;
+  vfs::FileRef f = p.fds->Get(dirfd);
+  if (!f) return ErrnoOr<std::shared_ptr<vfs::Dentry>>::Errno(EBADF);
+  if (!f->dentry()) return ErrnoOr<std::shared_ptr<vfs::Dentry>>::Errno(ENOTDIR);
+  return f->dentry();
+}
+
+int SentryMain(UniqueFd gofer_channel, const SentryOptions& opts) {
+  log::SetPrefix("sentry");
+  log::SetLevel(static_cast<log::Level>(opts.log_level));
+  if (opts.argv.empty()) {
+    fmt::print(stderr, "sentry: no program given\n");
+    return 125;
+  }
+  if (opts.platform != "seccomp") {
+    fmt::print(stderr, "sentry: unknown platform '{}' (available: seccomp)\n", opts.platform);
+    return 125;
+  }
+  auto platform = platform::CreateSeccompPlatform();
+  if (!platform.ok()) {
+    fmt::print(stderr, "sentry: {}\n", std::string(platform.status().message()));
+    return 125;
+  }
+  auto gofer = std::make_unique<gofer::Client>(std::move(gofer_channel));
+  Kernel kernel(opts, std::move(*platform), std::move(gofer));
+  return kernel.Run();
+}
+
+void PrintSyscallTableMarkdown(std::string* out) { *out = SyscallTableMarkdown(); }
+
+}  // namespace sentry

@@ -1,0 +1,108 @@
+// Kernel: the sentry's core. One epoll event loop drives the platform's syscall requests
+// and lifecycle stops, host-fd readiness, and the fibers of guest tasks; syscalls are
+// dispatched through the single syscall table. Single-threaded: the sentry thread only.
+#pragma once
+
+#include <sys/epoll.h>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/sys_result.h"
+#include "common/unique_fd.h"
+#include "gofer/client.h"
+#include "platform/platform.h"
+#include "sentry/sentry_main.h"
+#include "sentry/task.h"
+#include "vfs/vfs.h"
+
+namespace sentry {
+
+class Kernel;
+
+// What a handler sees: the calling task and its trapped syscall.
+struct SyscallContext {
+  Kernel& kernel;
+  Task& task;
+  Process& proc;
+  const platform::SyscallRequest& req;
+  uint64_t arg(int i) const { return req.args[i]; }
+  pid_t tid() const { return task.host_tid; }
+};
+
+using SyscallHandler = SysResult (*)(SyscallContext& ctx);
+
+// A handler result meaning "let the host run the syscall as issued".
+inline constexpr int64_t kContinueSyscall = INT64_MIN;
+
+class Kernel {
+ public:
+  Kernel(const SentryOptions& opts, std::unique_ptr<platform::Platform> platform,
+         std::unique_ptr<gofer::Client> gofer);
+  ~Kernel();
+
+  // Builds the VFS, starts the guest init, runs until it exits. Returns the exit code.
+  int Run();
+
+  // --- used by handlers (sentry thread, inside a task fiber) ---
+  vfs::Vfs& vfs() { return *vfs_; }
+  platform::Platform& platform() { return *platform_; }
+  const SentryOptions& options() const { return opts_; }
+  // Blocks the calling task until `host_fd` is readable (events = EPOLLIN) or writable.
+  // Returns false when the syscall was cancelled meanwhile (answer EINTR).
+  bool WaitForFd(Task& task, int host_fd, uint32_t events);
+  // A shared I/O buffer for copying between guest memory and files (no allocation on the
+  // hot path). Valid until the calling fiber next yields.
+  char* io_buffer() { return io_buffer_.get(); }
+  static constexpr size_t kIoBufferSize = 1 << 20;
+  // Resolves a dirfd for *at() calls: AT_FDCWD → cwd; else the fd's dentry (ENOTDIR/EBADF).
+  ErrnoOr<std::shared_ptr<vfs::Dentry>> DirFor(Process& p, int dirfd);
+  std::vector<Process*> processes() const;
+  Process* FindProcess(int pid) const;
+
+ private:
+  absl::Status Start();
+  absl::Status StartInit();
+  void EventLoop();
+  void RunReadyTasks();
+  void MakeReady(Task* t);
+  void OnRequest(const platform::SyscallRequest& req);
+  void OnStop(const platform::StopEvent& ev);
+  void TaskLoop(Task* t);
+  void HandleSyscall(Task& t, const platform::SyscallRequest& req);
+  bool HandleLoaderSyscall(Task& t, const platform::SyscallRequest& req);
+  void StraceLine(Task& t, const platform::SyscallRequest& req, int64_t result);
+  Task* NewTask(Process* p, pid_t host_tid, int tid);
+  void FinishTask(pid_t host_tid, int status);
+
+  SentryOptions opts_;
+  std::unique_ptr<platform::Platform> platform_;
+  std::unique_ptr<gofer::Client> gofer_;
+  std::unique_ptr<vfs::Vfs> vfs_;
+  UniqueFd epoll_;
+  UniqueFd sigchld_fd_;
+  UniqueFd stub_fd_;
+  std::unique_ptr<char[]> io_buffer_;
+
+  std::map<int, std::unique_ptr<Process>> processes_;     // by sandbox pid
+  std::unordered_map<pid_t, std::unique_ptr<Task>> tasks_;  // by host tid
+  std::deque<Task*> ready_;
+  // Tasks waiting for host fd readiness, by host fd.
+  std::map<int, std::vector<Task*>> fd_waiters_;
+  pid_t init_host_pid_ = 0;
+  bool done_ = false;
+  int exit_code_ = 0;
+  std::vector<bool> unsupported_logged_;
+  friend class ExecLoader;
+};
+
+// Registers every handler into `table` (indexed by syscall number).
+void RegisterHandlers(std::vector<SyscallHandler>* table);
+
+}  // namespace sentry

@@ -1,0 +1,30 @@
+// Entry point of the sentry process (our kernel), called by the launcher in the child it
+// forks for the sentry. Runs on the sentry's only thread; returns the process exit code.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/unique_fd.h"
+
+namespace sentry {
+
+struct SentryOptions {
+  std::vector<std::string> argv;  // argv[0] is the program path as the user gave it
+  std::vector<std::string> envp;  // "K=V" strings for the guest
+  std::string cwd = "/";          // working directory inside the sandbox
+  bool strace = false;            // one decoded line per trapped syscall on stderr
+  std::string platform = "seccomp";
+  int log_level = 2;              // 0 debug, 1 info, 2 warning, 3 error
+};
+
+// Runs the guest described by `opts` with files served through `gofer_channel`. Stdio
+// fds 0, 1, 2 of the calling process become the guest's stdio. Returns the guest init's
+// status as an exit code: its exit code, or 128+N when it was killed by signal N; 125 for a
+// sentry error (message printed), 126/127 like a shell when the program cannot be run.
+int SentryMain(UniqueFd gofer_channel, const SentryOptions& opts);
+
+// `sentry syscalls`: the compatibility table as Markdown.
+void PrintSyscallTableMarkdown(std::string* out);
+
+}  // namespace sentry

@@ -1,0 +1,620 @@
+// The x86-64 syscall table: one line per syscall number, built at compile time.
+// Owned by the sentry; immutable (constant-initialised), so any thread may read it.
+// Adding a syscall: find its line below and change the action; the filter, --strace and
+// `sentry syscalls` all follow.
+#include "sentry/syscall_table.h"
+
+#include <errno.h>
+
+#include <array>
+#include <cstddef>
+#include <initializer_list>
+
+namespace sentry {
+namespace {
+
+using enum ArgFormat;
+using Op = ArgCheck::Op;
+
+using Table = std::array<SyscallEntry, kMaxSyscall + 1>;
+
+// Reached only when the table below is malformed; since the table is built in a constant
+// expression, calling this non-constexpr function turns the mistake into a compile error.
+[[noreturn]] void TableError(const char* /*why*/) { __builtin_trap(); }
+
+// Argument-check helpers for passthrough rules.
+constexpr ArgCheck ArgEq(uint8_t arg, uint64_t value) { return {arg, Op::kEq, 0, value}; }
+[[maybe_unused]] constexpr ArgCheck ArgNe(uint8_t arg, uint64_t value) {
+  return {arg, Op::kNe, 0, value};
+}
+[[maybe_unused]] constexpr ArgCheck ArgLe(uint8_t arg, uint64_t value) {
+  return {arg, Op::kLe, 0, value};
+}
+[[maybe_unused]] constexpr ArgCheck ArgGe(uint8_t arg, uint64_t value) {
+  return {arg, Op::kGe, 0, value};
+}
+constexpr ArgCheck ArgMaskedEq(uint8_t arg, uint64_t mask, uint64_t value) {
+  return {arg, Op::kMaskedEq, mask, value};
+}
+
+// One passthrough rule: all of its checks must hold (an empty rule always holds).
+struct Rule {
+  constexpr Rule(std::initializer_list<ArgCheck> checks) {
+    if (checks.size() > 3) TableError("a rule has at most 3 checks");
+    for (const ArgCheck& c : checks) {
+      if (c.arg > 5 || c.op == Op::kNone) TableError("bad argument check");
+      this->checks[n++] = c;
+    }
+  }
+  ArgCheck checks[3] = {};
+  uint8_t n = 0;
+};
+
+constexpr char kNotYet[] = "not implemented yet";
+
+// Fills one table slot: Def(t, nr, name, {arg formats}).Ret(...).<action>(...).
+// Every chain must end in exactly one action call.
+class Def {
+ public:
+  constexpr Def(Table& t, int nr, const char* name, std::initializer_list<ArgFormat> args)
+      : e_(t[CheckedIndex(nr)]) {
+    if (e_.name != nullptr) TableError("syscall number assigned twice");
+    if (args.size() > 6) TableError("at most 6 arguments");
+    e_.nr = nr;
+    e_.name = name;
+    e_.nargs = static_cast<uint8_t>(args.size());
+    int i = 0;
+    for (ArgFormat f : args) e_.args[i++] = f;
+  }
+
+  constexpr Def& Ret(ArgFormat f) {
+    e_.ret = f;
+    return *this;
+  }
+
+  // Answered by a sentry handler (SECCOMP_RET_USER_NOTIF).
+  constexpr void Emulate(SupportLevel support, const char* note = "") {
+    if (support != SupportLevel::kFull && support != SupportLevel::kPartial &&
+        support != SupportLevel::kUnsupported) {
+      TableError("emulated syscalls are full, partial or (not yet) unsupported");
+    }
+    Set(SyscallAction::kEmulate, support, note);
+  }
+  // Allowed to the host kernel when any rule holds; otherwise it reaches the sentry.
+  constexpr void Passthrough(const char* note, std::initializer_list<Rule> rules = {Rule{}}) {
+    if (rules.size() == 0 || rules.size() > 4) TableError("1..4 rules");
+    for (const Rule& r : rules) {
+      for (int i = 0; i < r.n; ++i) e_.rules[e_.nrules][i] = r.checks[i];
+      ++e_.nrules;
+    }
+    Set(SyscallAction::kPassthrough, SupportLevel::kFull, note);
+  }
+  // A ptrace stop (SECCOMP_RET_TRACE) so that the sentry can act on the registers.
+  constexpr void Trace(SupportLevel support, const char* note) {
+    Set(SyscallAction::kTrace, support, note);
+  }
+  // Failed by the filter itself with `err`; never reaches the sentry or the host.
+  constexpr void Refuse(int err, const char* note) {
+    if (err <= 0 || err > 4095) TableError("refused syscalls need an errno");
+    e_.refuse_errno = err;
+    Set(SyscallAction::kRefuse, SupportLevel::kRefused, note);
+  }
+  // Reaches the sentry, which answers ENOSYS and logs the name once.
+  constexpr void Unsupported(const char* note = kNotYet) {
+    Set(SyscallAction::kUnsupported, SupportLevel::kUnsupported, note);
+  }
+
+ private:
+  static constexpr size_t CheckedIndex(int nr) {
+    if (nr < 0 || nr > kMaxSyscall) TableError("syscall number out of range");
+    return static_cast<size_t>(nr);
+  }
+  constexpr void Set(SyscallAction action, SupportLevel support, const char* note) {
+    e_.action = action;
+    e_.support = support;
+    e_.note = note;
+  }
+
+  SyscallEntry& e_;
+};
+
+// Notes shared by many entries.
+constexpr char kSockets[] = "sockets: not implemented yet (netstack)";
+constexpr char kEpoll[] = "epoll: not implemented yet";
+constexpr char kSysvIpc[] = "System V IPC: not implemented yet";
+constexpr char kPosixMq[] = "POSIX message queues: not implemented yet";
+constexpr char kXattr[] = "extended attributes: not implemented yet";
+constexpr char kAio[] = "Linux AIO: not implemented yet (callers fall back)";
+constexpr char kRemoved[] = "not implemented by Linux on x86-64";
+constexpr char kIdentity[] = "virtual credentials";
+constexpr char kProcess[] = "process/signal call: sentry-managed for now (may pass through later)";
+constexpr char kMountApi[] = "mount API: the sandbox's mounts are fixed by the sentry";
+constexpr char kNuma[] = "NUMA policy belongs to the host";
+constexpr char kModules[] = "kernel modules are host-only";
+constexpr char kHostTime[] = "the host clock cannot be changed";
+constexpr char kSignalPass[] = "host builds signal frames and applies dispositions";
+constexpr char kTimePass[] = "time is the host's (vDSO fallback)";
+
+// x86-64 ABI values used in passthrough rules.
+constexpr uint64_t kMapAnonymous = 0x20;
+constexpr uint64_t kArchSetFs = 0x1002;
+constexpr uint64_t kArchGetFs = 0x1003;
+
+constexpr Table BuildTable() {
+  using enum SupportLevel;
+  Table t{};
+  for (int i = 0; i <= kMaxSyscall; ++i) t[static_cast<size_t>(i)].nr = i;
+  // Shorthand for one table line.
+  auto s = [&t](int nr, const char* name, std::initializer_list<ArgFormat> args = {}) {
+    return Def(t, nr, name, args);
+  };
+
+  // --- 0..99 ---------------------------------------------------------------------------
+  s(0, "read", {kFd, kBuf, kUInt}).Emulate(kFull);
+  s(1, "write", {kFd, kBuf, kUInt}).Emulate(kFull);
+  s(2, "open", {kPath, kOpenFlags, kMode}).Ret(kFd).Emulate(kFull);
+  s(3, "close", {kFd}).Emulate(kFull);
+  s(4, "stat", {kPath, kPtr}).Emulate(kFull);
+  s(5, "fstat", {kFd, kPtr}).Emulate(kFull);
+  s(6, "lstat", {kPath, kPtr}).Emulate(kFull);
+  s(7, "poll", {kPtr, kUInt, kInt}).Emulate(kFull, "over virtual fds");
+  s(8, "lseek", {kFd, kInt, kWhence}).Emulate(kFull);
+  s(9, "mmap", {kPtr, kUInt, kProt, kMapFlags, kFd, kHex})
+      .Ret(kPtr)
+      .Passthrough(
+          "anonymous mappings only (flags & MAP_ANONYMOUS); file mappings go to the "
+          "sentry, which maps a mirror fd",
+          {Rule{ArgMaskedEq(3, kMapAnonymous, kMapAnonymous)}});
+  s(10, "mprotect", {kPtr, kUInt, kProt}).Passthrough("the host owns the address space");
+  s(11, "munmap", {kPtr, kUInt}).Passthrough("the host owns the address space");
+  s(12, "brk", {kPtr}).Ret(kPtr).Passthrough("the host owns the address space");
+  s(13, "rt_sigaction", {kSignal, kPtr, kPtr, kUInt}).Passthrough(kSignalPass);
+  s(14, "rt_sigprocmask", {kInt, kPtr, kPtr, kUInt}).Passthrough(kSignalPass);
+  s(15, "rt_sigreturn").Passthrough(kSignalPass);
+  s(16, "ioctl", {kFd, kIoctlCmd, kHex}).Emulate(kPartial, "terminals and common fd ioctls");
+  s(17, "pread64", {kFd, kBuf, kUInt, kInt}).Emulate(kFull);
+  s(18, "pwrite64", {kFd, kBuf, kUInt, kInt}).Emulate(kFull);
+  s(19, "readv", {kFd, kPtr, kInt}).Emulate(kFull);
+  s(20, "writev", {kFd, kPtr, kInt}).Emulate(kFull);
+  s(21, "access", {kPath, kAccessMode}).Emulate(kFull);
+  s(22, "pipe", {kPtr}).Emulate(kFull);
+  s(23, "select", {kInt, kPtr, kPtr, kPtr, kPtr}).Emulate(kFull, "over virtual fds");
+  s(24, "sched_yield").Passthrough("the host schedules guest threads");
+  s(25, "mremap", {kPtr, kUInt, kUInt, kHex, kPtr})
+      .Ret(kPtr)
+      .Passthrough("the host owns the address space");
+  s(26, "msync", {kPtr, kUInt, kHex}).Unsupported();
+  s(27, "mincore", {kPtr, kUInt, kPtr}).Unsupported();
+  s(28, "madvise", {kPtr, kUInt, kInt})
+      .Passthrough("the host owns the address space (privileged advice fails on the host)");
+  s(29, "shmget", {kInt, kUInt, kHex}).Unsupported(kSysvIpc);
+  s(30, "shmat", {kInt, kPtr, kHex}).Ret(kPtr).Unsupported(kSysvIpc);
+  s(31, "shmctl", {kInt, kInt, kPtr}).Unsupported(kSysvIpc);
+  s(32, "dup", {kFd}).Ret(kFd).Emulate(kFull);
+  s(33, "dup2", {kFd, kFd}).Ret(kFd).Emulate(kFull);
+  s(34, "pause").Emulate(kPartial, kProcess);
+  s(35, "nanosleep", {kPtr, kPtr}).Passthrough("sleeps on the host; signals interrupt it");
+  s(36, "getitimer", {kInt, kPtr}).Emulate(kPartial, kProcess);
+  s(37, "alarm", {kUInt}).Emulate(kPartial, kProcess);
+  s(38, "setitimer", {kInt, kPtr, kPtr}).Emulate(kPartial, kProcess);
+  s(39, "getpid").Passthrough("guests have their own pid namespace: the host pid is the guest's");
+  s(40, "sendfile", {kFd, kFd, kPtr, kUInt}).Unsupported();
+  s(41, "socket", {kInt, kInt, kInt}).Ret(kFd).Unsupported(kSockets);
+  s(42, "connect", {kFd, kPtr, kUInt}).Unsupported(kSockets);
+  s(43, "accept", {kFd, kPtr, kPtr}).Ret(kFd).Unsupported(kSockets);
+  s(44, "sendto", {kFd, kBuf, kUInt, kHex, kPtr, kUInt}).Unsupported(kSockets);
+  s(45, "recvfrom", {kFd, kBuf, kUInt, kHex, kPtr, kPtr}).Unsupported(kSockets);
+  s(46, "sendmsg", {kFd, kPtr, kHex}).Unsupported(kSockets);
+  s(47, "recvmsg", {kFd, kPtr, kHex}).Unsupported(kSockets);
+  s(48, "shutdown", {kFd, kInt}).Unsupported(kSockets);
+  s(49, "bind", {kFd, kPtr, kUInt}).Unsupported(kSockets);
+  s(50, "listen", {kFd, kInt}).Unsupported(kSockets);
+  s(51, "getsockname", {kFd, kPtr, kPtr}).Unsupported(kSockets);
+  s(52, "getpeername", {kFd, kPtr, kPtr}).Unsupported(kSockets);
+  s(53, "socketpair", {kInt, kInt, kInt, kPtr}).Unsupported(kSockets);
+  s(54, "setsockopt", {kFd, kInt, kInt, kPtr, kUInt}).Unsupported(kSockets);
+  s(55, "getsockopt", {kFd, kInt, kInt, kPtr, kPtr}).Unsupported(kSockets);
+  s(56, "clone", {kCloneFlags, kPtr, kPtr, kPtr, kHex}).Emulate(kPartial, kProcess);
+  s(57, "fork").Emulate(kPartial, kProcess);
+  s(58, "vfork").Emulate(kPartial, kProcess);
+  s(59, "execve", {kPath, kArgv, kPtr}).Trace(kFull, "the sentry's own ELF loader");
+  s(60, "exit", {kInt}).Passthrough("thread exit; the sentry sees it as a ptrace exit event");
+  s(61, "wait4", {kInt, kPtr, kHex, kPtr}).Emulate(kPartial, kProcess);
+  s(62, "kill", {kInt, kSignal}).Emulate(kPartial, kProcess);
+  s(63, "uname", {kPtr}).Emulate(kFull, "virtual hostname");
+  s(64, "semget", {kInt, kInt, kHex}).Unsupported(kSysvIpc);
+  s(65, "semop", {kInt, kPtr, kUInt}).Unsupported(kSysvIpc);
+  s(66, "semctl", {kInt, kInt, kInt, kHex}).Unsupported(kSysvIpc);
+  s(67, "shmdt", {kPtr}).Unsupported(kSysvIpc);
+  s(68, "msgget", {kInt, kHex}).Unsupported(kSysvIpc);
+  s(69, "msgsnd", {kInt, kPtr, kUInt, kHex}).Unsupported(kSysvIpc);
+  s(70, "msgrcv", {kInt, kPtr, kUInt, kInt, kHex}).Unsupported(kSysvIpc);
+  s(71, "msgctl", {kInt, kInt, kPtr}).Unsupported(kSysvIpc);
+  s(72, "fcntl", {kFd, kFcntlCmd, kHex}).Emulate(kPartial, "no record locks or leases yet");
+  s(73, "flock", {kFd, kInt}).Unsupported();
+  s(74, "fsync", {kFd}).Unsupported();
+  s(75, "fdatasync", {kFd}).Unsupported();
+  s(76, "truncate", {kPath, kInt}).Unsupported();
+  s(77, "ftruncate", {kFd, kInt}).Unsupported();
+  s(78, "getdents", {kFd, kPtr, kUInt}).Emulate(kFull);
+  s(79, "getcwd", {kBuf, kUInt}).Emulate(kFull);
+  s(80, "chdir", {kPath}).Emulate(kFull);
+  s(81, "fchdir", {kFd}).Emulate(kFull);
+  s(82, "rename", {kPath, kPath}).Unsupported();
+  s(83, "mkdir", {kPath, kMode}).Unsupported();
+  s(84, "rmdir", {kPath}).Unsupported();
+  s(85, "creat", {kPath, kMode}).Ret(kFd).Unsupported();
+  s(86, "link", {kPath, kPath}).Unsupported();
+  s(87, "unlink", {kPath}).Unsupported();
+  s(88, "symlink", {kPath, kPath}).Unsupported();
+  s(89, "readlink", {kPath, kBuf, kUInt}).Emulate(kFull);
+  s(90, "chmod", {kPath, kMode}).Unsupported();
+  s(91, "fchmod", {kFd, kMode}).Unsupported();
+  s(92, "chown", {kPath, kInt, kInt}).Unsupported();
+  s(93, "fchown", {kFd, kInt, kInt}).Unsupported();
+  s(94, "lchown", {kPath, kInt, kInt}).Unsupported();
+  s(95, "umask", {kMode}).Ret(kMode).Emulate(kFull);
+  s(96, "gettimeofday", {kPtr, kPtr}).Passthrough(kTimePass);
+  s(97, "getrlimit", {kInt, kPtr}).Emulate(kFull, "virtual rlimits");
+  s(98, "getrusage", {kInt, kPtr}).Emulate(kPartial);
+  s(99, "sysinfo", {kPtr}).Emulate(kFull, "reports the sandbox's limits");
+
+  // --- 100..199 ------------------------------------------------------------------------
+  s(100, "times", {kPtr}).Emulate(kPartial);
+  s(101, "ptrace", {kInt, kInt, kPtr, kPtr}).Refuse(EPERM, "only the sentry traces guests");
+  s(102, "getuid").Emulate(kFull, kIdentity);
+  s(103, "syslog", {kInt, kPtr, kInt}).Unsupported("the host kernel log is not visible");
+  s(104, "getgid").Emulate(kFull, kIdentity);
+  s(105, "setuid", {kInt}).Emulate(kFull, kIdentity);
+  s(106, "setgid", {kInt}).Emulate(kFull, kIdentity);
+  s(107, "geteuid").Emulate(kFull, kIdentity);
+  s(108, "getegid").Emulate(kFull, kIdentity);
+  s(109, "setpgid", {kInt, kInt}).Emulate(kPartial, kProcess);
+  s(110, "getppid").Emulate(kFull);
+  s(111, "getpgrp").Emulate(kFull);
+  s(112, "setsid").Emulate(kPartial, kProcess);
+  s(113, "setreuid", {kInt, kInt}).Emulate(kFull, kIdentity);
+  s(114, "setregid", {kInt, kInt}).Emulate(kFull, kIdentity);
+  s(115, "getgroups", {kInt, kPtr}).Emulate(kFull, kIdentity);
+  s(116, "setgroups", {kInt, kPtr}).Emulate(kFull, kIdentity);
+  s(117, "setresuid", {kInt, kInt, kInt}).Emulate(kFull, kIdentity);
+  s(118, "getresuid", {kPtr, kPtr, kPtr}).Emulate(kFull, kIdentity);
+  s(119, "setresgid", {kInt, kInt, kInt}).Emulate(kFull, kIdentity);
+  s(120, "getresgid", {kPtr, kPtr, kPtr}).Emulate(kFull, kIdentity);
+  s(121, "getpgid", {kInt}).Emulate(kFull);
+  s(122, "setfsuid", {kInt}).Emulate(kFull, kIdentity);
+  s(123, "setfsgid", {kInt}).Emulate(kFull, kIdentity);
+  s(124, "getsid", {kInt}).Emulate(kFull);
+  s(125, "capget", {kPtr, kPtr}).Emulate(kFull, kIdentity);
+  s(126, "capset", {kPtr, kPtr}).Emulate(kFull, kIdentity);
+  s(127, "rt_sigpending", {kPtr, kUInt}).Emulate(kPartial, kProcess);
+  s(128, "rt_sigtimedwait", {kPtr, kPtr, kPtr, kUInt}).Emulate(kPartial, kProcess);
+  s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).Emulate(kPartial, kProcess);
+  s(130, "rt_sigsuspend", {kPtr, kUInt}).Emulate(kPartial, kProcess);
+  s(131, "sigaltstack", {kPtr, kPtr}).Passthrough(kSignalPass);
+  s(132, "utime", {kPath, kPtr}).Unsupported();
+  s(133, "mknod", {kPath, kMode, kHex}).Unsupported();
+  s(134, "uselib", {kPath}).Unsupported("a.out libraries are not supported");
+  s(135, "personality", {kHex}).Emulate(kPartial, "PER_LINUX and queries only");
+  s(136, "ustat", {kHex, kPtr}).Unsupported("obsolete");
+  s(137, "statfs", {kPath, kPtr}).Emulate(kFull);
+  s(138, "fstatfs", {kFd, kPtr}).Emulate(kFull);
+  s(139, "sysfs", {kInt, kHex, kHex}).Unsupported("obsolete");
+  s(140, "getpriority", {kInt, kInt}).Emulate(kPartial, "virtual nice values");
+  s(141, "setpriority", {kInt, kInt, kInt}).Emulate(kPartial, "virtual nice values");
+  s(142, "sched_setparam", {kInt, kPtr}).Unsupported();
+  s(143, "sched_getparam", {kInt, kPtr}).Emulate(kPartial, "reports SCHED_OTHER");
+  s(144, "sched_setscheduler", {kInt, kInt, kPtr}).Unsupported();
+  s(145, "sched_getscheduler", {kInt}).Emulate(kPartial, "reports SCHED_OTHER");
+  s(146, "sched_get_priority_max", {kInt}).Emulate(kFull);
+  s(147, "sched_get_priority_min", {kInt}).Emulate(kFull);
+  s(148, "sched_rr_get_interval", {kInt, kPtr}).Unsupported();
+  s(149, "mlock", {kPtr, kUInt}).Unsupported();
+  s(150, "munlock", {kPtr, kUInt}).Unsupported();
+  s(151, "mlockall", {kHex}).Unsupported();
+  s(152, "munlockall").Unsupported();
+  s(153, "vhangup").Refuse(EPERM, "host terminals are not the guest's");
+  s(154, "modify_ldt", {kInt, kPtr, kUInt}).Unsupported("no LDT for guests");
+  s(155, "pivot_root", {kPath, kPath}).Refuse(EPERM, kMountApi);
+  s(156, "_sysctl", {kPtr}).Unsupported("removed from Linux");
+  s(157, "prctl", {kInt, kHex, kHex, kHex, kHex}).Emulate(kPartial, "common options only");
+  s(158, "arch_prctl", {kHex, kHex})
+      .Passthrough("ARCH_SET_FS/ARCH_GET_FS (TLS) only; other codes go to the sentry",
+                   {Rule{ArgEq(0, kArchSetFs)}, Rule{ArgEq(0, kArchGetFs)}});
+  s(159, "adjtimex", {kPtr}).Refuse(EPERM, kHostTime);
+  s(160, "setrlimit", {kInt, kPtr}).Emulate(kFull, "virtual rlimits");
+  s(161, "chroot", {kPath}).Unsupported();
+  s(162, "sync").Unsupported();
+  s(163, "acct", {kPath}).Refuse(EPERM, "process accounting is host-only");
+  s(164, "settimeofday", {kPtr, kPtr}).Refuse(EPERM, kHostTime);
+  s(165, "mount", {kPath, kPath, kPath, kHex, kPtr}).Refuse(EPERM, kMountApi);
+  s(166, "umount2", {kPath, kHex}).Refuse(EPERM, kMountApi);
+  s(167, "swapon", {kPath, kHex}).Refuse(EPERM, "swap is host-only");
+  s(168, "swapoff", {kPath}).Refuse(EPERM, "swap is host-only");
+  s(169, "reboot", {kHex, kHex, kHex, kPtr}).Refuse(EPERM, "the host cannot be rebooted");
+  s(170, "sethostname", {kBuf, kUInt}).Unsupported();
+  s(171, "setdomainname", {kBuf, kUInt}).Unsupported();
+  s(172, "iopl", {kInt}).Refuse(EPERM, "no port I/O");
+  s(173, "ioperm", {kHex, kHex, kInt}).Refuse(EPERM, "no port I/O");
+  s(174, "create_module", {kPath, kUInt}).Unsupported("removed from Linux");
+  s(175, "init_module", {kPtr, kUInt, kPath}).Refuse(EPERM, kModules);
+  s(176, "delete_module", {kPath, kHex}).Refuse(EPERM, kModules);
+  s(177, "get_kernel_syms", {kPtr}).Unsupported("removed from Linux");
+  s(178, "query_module", {kPath, kInt, kPtr, kUInt, kPtr}).Unsupported("removed from Linux");
+  s(179, "quotactl", {kHex, kPath, kInt, kPtr}).Refuse(EPERM, "disk quotas are host-only");
+  s(180, "nfsservctl", {kInt, kPtr, kPtr}).Refuse(EPERM, "removed from Linux; host-only");
+  s(181, "getpmsg").Unsupported(kRemoved);
+  s(182, "putpmsg").Unsupported(kRemoved);
+  s(183, "afs_syscall").Unsupported(kRemoved);
+  s(184, "tuxcall").Unsupported(kRemoved);
+  s(185, "security").Unsupported(kRemoved);
+  s(186, "gettid").Passthrough("guests have their own pid namespace: the host tid is the guest's");
+  s(187, "readahead", {kFd, kInt, kUInt}).Unsupported();
+  s(188, "setxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
+  s(189, "lsetxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
+  s(190, "fsetxattr", {kFd, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
+  s(191, "getxattr", {kPath, kPath, kPtr, kUInt}).Unsupported(kXattr);
+  s(192, "lgetxattr", {kPath, kPath, kPtr, kUInt}).Unsupported(kXattr);
+  s(193, "fgetxattr", {kFd, kPath, kPtr, kUInt}).Unsupported(kXattr);
+  s(194, "listxattr", {kPath, kPtr, kUInt}).Unsupported(kXattr);
+  s(195, "llistxattr", {kPath, kPtr, kUInt}).Unsupported(kXattr);
+  s(196, "flistxattr", {kFd, kPtr, kUInt}).Unsupported(kXattr);
+  s(197, "removexattr", {kPath, kPath}).Unsupported(kXattr);
+  s(198, "lremovexattr", {kPath, kPath}).Unsupported(kXattr);
+  s(199, "fremovexattr", {kFd, kPath}).Unsupported(kXattr);
+
+  // --- 200..299 ------------------------------------------------------------------------
+  s(200, "tkill", {kInt, kSignal}).Emulate(kPartial, kProcess);
+  s(201, "time", {kPtr}).Passthrough(kTimePass);
+  s(202, "futex", {kPtr, kHex, kUInt, kPtr, kPtr, kUInt})
+      .Passthrough("the host runs futexes; pid-namespaced, so PI/robust ops stay inside");
+  s(203, "sched_setaffinity", {kInt, kUInt, kPtr}).Unsupported();
+  s(204, "sched_getaffinity", {kInt, kUInt, kPtr})
+      .Passthrough("read-only; pids resolve in the guest's pid namespace");
+  s(205, "set_thread_area", {kPtr}).Unsupported("32-bit TLS");
+  s(206, "io_setup", {kUInt, kPtr}).Unsupported(kAio);
+  s(207, "io_destroy", {kHex}).Unsupported(kAio);
+  s(208, "io_getevents", {kHex, kInt, kInt, kPtr, kPtr}).Unsupported(kAio);
+  s(209, "io_submit", {kHex, kInt, kPtr}).Unsupported(kAio);
+  s(210, "io_cancel", {kHex, kPtr, kPtr}).Unsupported(kAio);
+  s(211, "get_thread_area", {kPtr}).Unsupported("32-bit TLS");
+  s(212, "lookup_dcookie", {kHex, kPtr, kUInt}).Refuse(EPERM, "profiling is host-only");
+  s(213, "epoll_create", {kInt}).Ret(kFd).Unsupported(kEpoll);
+  s(214, "epoll_ctl_old").Unsupported(kRemoved);
+  s(215, "epoll_wait_old").Unsupported(kRemoved);
+  s(216, "remap_file_pages", {kPtr, kUInt, kProt, kUInt, kHex}).Unsupported("deprecated");
+  s(217, "getdents64", {kFd, kPtr, kUInt}).Emulate(kFull);
+  s(218, "set_tid_address", {kPtr})
+      .Passthrough("clear-child-tid futex handled by the host; tid is namespaced");
+  s(219, "restart_syscall").Passthrough("resumes an interrupted passthrough sleep");
+  s(220, "semtimedop", {kInt, kPtr, kUInt, kPtr}).Unsupported(kSysvIpc);
+  s(221, "fadvise64", {kFd, kInt, kUInt, kInt}).Emulate(kFull, "advice is accepted and ignored");
+  s(222, "timer_create", {kInt, kPtr, kPtr}).Emulate(kPartial, kProcess);
+  s(223, "timer_settime", {kInt, kHex, kPtr, kPtr}).Emulate(kPartial, kProcess);
+  s(224, "timer_gettime", {kInt, kPtr}).Emulate(kPartial, kProcess);
+  s(225, "timer_getoverrun", {kInt}).Emulate(kPartial, kProcess);
+  s(226, "timer_delete", {kInt}).Emulate(kPartial, kProcess);
+  s(227, "clock_settime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
+  s(228, "clock_gettime", {kInt, kPtr}).Passthrough(kTimePass);
+  s(229, "clock_getres", {kInt, kPtr}).Passthrough(kTimePass);
+  s(230, "clock_nanosleep", {kInt, kHex, kPtr, kPtr})
+      .Passthrough("sleeps on the host; signals interrupt it");
+  s(231, "exit_group", {kInt}).Passthrough("process exit; the sentry sees it as a ptrace event");
+  s(232, "epoll_wait", {kFd, kPtr, kInt, kInt}).Unsupported(kEpoll);
+  s(233, "epoll_ctl", {kFd, kInt, kFd, kPtr}).Unsupported(kEpoll);
+  s(234, "tgkill", {kInt, kInt, kSignal}).Emulate(kPartial, kProcess);
+  s(235, "utimes", {kPath, kPtr}).Unsupported();
+  s(236, "vserver").Unsupported(kRemoved);
+  s(237, "mbind", {kPtr, kUInt, kInt, kPtr, kUInt, kHex}).Refuse(EPERM, kNuma);
+  s(238, "set_mempolicy", {kInt, kPtr, kUInt}).Refuse(EPERM, kNuma);
+  s(239, "get_mempolicy", {kPtr, kPtr, kUInt, kPtr, kHex}).Unsupported(kNuma);
+  s(240, "mq_open", {kPath, kOpenFlags, kMode, kPtr}).Ret(kFd).Unsupported(kPosixMq);
+  s(241, "mq_unlink", {kPath}).Unsupported(kPosixMq);
+  s(242, "mq_timedsend", {kFd, kBuf, kUInt, kUInt, kPtr}).Unsupported(kPosixMq);
+  s(243, "mq_timedreceive", {kFd, kBuf, kUInt, kPtr, kPtr}).Unsupported(kPosixMq);
+  s(244, "mq_notify", {kFd, kPtr}).Unsupported(kPosixMq);
+  s(245, "mq_getsetattr", {kFd, kPtr, kPtr}).Unsupported(kPosixMq);
+  s(246, "kexec_load", {kHex, kUInt, kPtr, kHex})
+      .Refuse(EPERM, "the host kernel cannot be replaced");
+  s(247, "waitid", {kInt, kInt, kPtr, kHex, kPtr}).Emulate(kPartial, kProcess);
+  s(248, "add_key", {kPath, kPath, kBuf, kUInt, kInt})
+      .Refuse(EPERM, "the kernel keyring is host-wide");
+  s(249, "request_key", {kPath, kPath, kPath, kInt})
+      .Refuse(EPERM, "the kernel keyring is host-wide");
+  s(250, "keyctl", {kInt, kHex, kHex, kHex, kHex}).Refuse(EPERM, "the kernel keyring is host-wide");
+  s(251, "ioprio_set", {kInt, kInt, kInt}).Unsupported();
+  s(252, "ioprio_get", {kInt, kInt}).Unsupported();
+  s(253, "inotify_init").Ret(kFd).Unsupported();
+  s(254, "inotify_add_watch", {kFd, kPath, kHex}).Unsupported();
+  s(255, "inotify_rm_watch", {kFd, kInt}).Unsupported();
+  s(256, "migrate_pages", {kInt, kUInt, kPtr, kPtr}).Refuse(EPERM, kNuma);
+  s(257, "openat", {kFd, kPath, kOpenFlags, kMode}).Ret(kFd).Emulate(kFull);
+  s(258, "mkdirat", {kFd, kPath, kMode}).Unsupported();
+  s(259, "mknodat", {kFd, kPath, kMode, kHex}).Unsupported();
+  s(260, "fchownat", {kFd, kPath, kInt, kInt, kAtFlags}).Unsupported();
+  s(261, "futimesat", {kFd, kPath, kPtr}).Unsupported();
+  s(262, "newfstatat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull);
+  s(263, "unlinkat", {kFd, kPath, kAtFlags}).Unsupported();
+  s(264, "renameat", {kFd, kPath, kFd, kPath}).Unsupported();
+  s(265, "linkat", {kFd, kPath, kFd, kPath, kAtFlags}).Unsupported();
+  s(266, "symlinkat", {kPath, kFd, kPath}).Unsupported();
+  s(267, "readlinkat", {kFd, kPath, kBuf, kUInt}).Emulate(kFull);
+  s(268, "fchmodat", {kFd, kPath, kMode}).Unsupported();
+  s(269, "faccessat", {kFd, kPath, kAccessMode}).Emulate(kFull);
+  s(270, "pselect6", {kInt, kPtr, kPtr, kPtr, kPtr, kPtr}).Emulate(kFull, "over virtual fds");
+  s(271, "ppoll", {kPtr, kUInt, kPtr, kPtr, kUInt}).Emulate(kFull, "over virtual fds");
+  s(272, "unshare", {kCloneFlags}).Refuse(EPERM, "no new namespaces inside the sandbox");
+  s(273, "set_robust_list", {kPtr, kUInt})
+      .Passthrough("robust futexes are run by the host; tids are namespaced");
+  s(274, "get_robust_list", {kInt, kPtr, kPtr}).Unsupported();
+  s(275, "splice", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Unsupported();
+  s(276, "tee", {kFd, kFd, kUInt, kHex}).Unsupported();
+  s(277, "sync_file_range", {kFd, kInt, kInt, kHex}).Unsupported();
+  s(278, "vmsplice", {kFd, kPtr, kUInt, kHex}).Unsupported();
+  s(279, "move_pages", {kInt, kUInt, kPtr, kPtr, kPtr, kHex}).Refuse(EPERM, kNuma);
+  s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Unsupported();
+  s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt}).Unsupported(kEpoll);
+  s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Unsupported();
+  s(283, "timerfd_create", {kInt, kHex}).Ret(kFd).Unsupported();
+  s(284, "eventfd", {kUInt}).Ret(kFd).Unsupported();
+  s(285, "fallocate", {kFd, kInt, kInt, kInt}).Unsupported();
+  s(286, "timerfd_settime", {kFd, kHex, kPtr, kPtr}).Unsupported();
+  s(287, "timerfd_gettime", {kFd, kPtr}).Unsupported();
+  s(288, "accept4", {kFd, kPtr, kPtr, kHex}).Ret(kFd).Unsupported(kSockets);
+  s(289, "signalfd4", {kFd, kPtr, kUInt, kHex}).Ret(kFd).Unsupported();
+  s(290, "eventfd2", {kUInt, kHex}).Ret(kFd).Unsupported();
+  s(291, "epoll_create1", {kHex}).Ret(kFd).Unsupported(kEpoll);
+  s(292, "dup3", {kFd, kFd, kOpenFlags}).Ret(kFd).Emulate(kFull);
+  s(293, "pipe2", {kPtr, kOpenFlags}).Emulate(kFull);
+  s(294, "inotify_init1", {kHex}).Ret(kFd).Unsupported();
+  s(295, "preadv", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
+  s(296, "pwritev", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
+  s(297, "rt_tgsigqueueinfo", {kInt, kInt, kSignal, kPtr}).Emulate(kPartial, kProcess);
+  s(298, "perf_event_open", {kPtr, kInt, kInt, kFd, kHex})
+      .Refuse(EPERM, "performance counters expose the host");
+  s(299, "recvmmsg", {kFd, kPtr, kUInt, kHex, kPtr}).Unsupported(kSockets);
+
+  // --- 300..334 ------------------------------------------------------------------------
+  s(300, "fanotify_init", {kHex, kHex}).Refuse(EPERM, "fanotify watches host filesystems");
+  s(301, "fanotify_mark", {kFd, kHex, kHex, kFd, kPath}).Unsupported();
+  s(302, "prlimit64", {kInt, kInt, kPtr, kPtr}).Emulate(kFull, "virtual rlimits");
+  s(303, "name_to_handle_at", {kFd, kPath, kPtr, kPtr, kAtFlags})
+      .Refuse(EOPNOTSUPP, "file handles would bypass the sentry's VFS");
+  s(304, "open_by_handle_at", {kFd, kPtr, kOpenFlags})
+      .Refuse(EPERM, "file handles would bypass the sentry's VFS");
+  s(305, "clock_adjtime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
+  s(306, "syncfs", {kFd}).Unsupported();
+  s(307, "sendmmsg", {kFd, kPtr, kUInt, kHex}).Unsupported(kSockets);
+  s(308, "setns", {kFd, kCloneFlags}).Refuse(EPERM, "host namespaces are out of reach");
+  s(309, "getcpu", {kPtr, kPtr, kPtr}).Passthrough("harmless host fact (vDSO fallback)");
+  s(310, "process_vm_readv", {kInt, kPtr, kUInt, kPtr, kUInt, kHex})
+      .Refuse(EPERM, "cross-process memory access is the sentry's");
+  s(311, "process_vm_writev", {kInt, kPtr, kUInt, kPtr, kUInt, kHex})
+      .Refuse(EPERM, "cross-process memory access is the sentry's");
+  s(312, "kcmp", {kInt, kInt, kInt, kHex, kHex}).Refuse(EPERM, "would compare host objects");
+  s(313, "finit_module", {kFd, kPath, kHex}).Refuse(EPERM, kModules);
+  s(314, "sched_setattr", {kInt, kPtr, kHex}).Unsupported();
+  s(315, "sched_getattr", {kInt, kPtr, kUInt, kHex}).Unsupported();
+  s(316, "renameat2", {kFd, kPath, kFd, kPath, kHex}).Unsupported();
+  s(317, "seccomp", {kInt, kHex, kPtr})
+      .Unsupported("candidate for passthrough: stacked filters can only restrict");
+  s(318, "getrandom", {kBuf, kUInt, kHex}).Emulate(kFull);
+  s(319, "memfd_create", {kPath, kHex}).Ret(kFd).Unsupported();
+  s(320, "kexec_file_load", {kFd, kFd, kUInt, kPath, kHex})
+      .Refuse(EPERM, "the host kernel cannot be replaced");
+  s(321, "bpf", {kInt, kPtr, kUInt}).Refuse(EPERM, "eBPF runs in the host kernel");
+  s(322, "execveat", {kFd, kPath, kArgv, kPtr, kAtFlags})
+      .Trace(kFull, "the sentry's own ELF loader");
+  s(323, "userfaultfd", {kHex}).Refuse(EPERM, "page faults are the host's");
+  s(324, "membarrier", {kInt, kHex, kInt}).Unsupported();
+  s(325, "mlock2", {kPtr, kUInt, kHex}).Unsupported();
+  s(326, "copy_file_range", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Unsupported();
+  s(327, "preadv2", {kFd, kPtr, kInt, kInt, kInt, kHex}).Emulate(kPartial, "RWF_* flags ignored");
+  s(328, "pwritev2", {kFd, kPtr, kInt, kInt, kInt, kHex}).Emulate(kPartial, "RWF_* flags ignored");
+  s(329, "pkey_mprotect", {kPtr, kUInt, kProt, kInt}).Unsupported();
+  s(330, "pkey_alloc", {kHex, kHex}).Unsupported();
+  s(331, "pkey_free", {kInt}).Unsupported();
+  s(332, "statx", {kFd, kPath, kAtFlags, kHex, kPtr}).Emulate(kFull);
+  s(333, "io_pgetevents", {kHex, kInt, kInt, kPtr, kPtr, kPtr}).Unsupported(kAio);
+  s(334, "rseq", {kPtr, kUInt, kHex, kHex}).Passthrough("per-thread area run by the host");
+
+  // --- 424..462 (335..423 are unassigned on x86-64) ------------------------------------
+  s(424, "pidfd_send_signal", {kFd, kSignal, kPtr, kHex}).Unsupported();
+  s(425, "io_uring_setup", {kUInt, kPtr})
+      .Refuse(ENOSYS, "io_uring would bypass the sentry; ENOSYS so libraries fall back");
+  s(426, "io_uring_enter", {kFd, kUInt, kUInt, kHex, kPtr, kUInt})
+      .Refuse(ENOSYS, "io_uring would bypass the sentry; ENOSYS so libraries fall back");
+  s(427, "io_uring_register", {kFd, kUInt, kPtr, kUInt})
+      .Refuse(ENOSYS, "io_uring would bypass the sentry; ENOSYS so libraries fall back");
+  s(428, "open_tree", {kFd, kPath, kHex}).Ret(kFd).Refuse(EPERM, kMountApi);
+  s(429, "move_mount", {kFd, kPath, kFd, kPath, kHex}).Refuse(EPERM, kMountApi);
+  s(430, "fsopen", {kPath, kHex}).Ret(kFd).Refuse(EPERM, kMountApi);
+  s(431, "fsconfig", {kFd, kUInt, kPath, kPtr, kInt}).Refuse(EPERM, kMountApi);
+  s(432, "fsmount", {kFd, kHex, kHex}).Ret(kFd).Refuse(EPERM, kMountApi);
+  s(433, "fspick", {kFd, kPath, kHex}).Ret(kFd).Refuse(EPERM, kMountApi);
+  s(434, "pidfd_open", {kInt, kHex}).Ret(kFd).Unsupported();
+  s(435, "clone3", {kPtr, kUInt}).Emulate(kPartial, kProcess);
+  s(436, "close_range", {kFd, kFd, kHex}).Emulate(kFull);
+  s(437, "openat2", {kFd, kPath, kPtr, kUInt}).Ret(kFd).Emulate(kFull);
+  s(438, "pidfd_getfd", {kFd, kInt, kHex}).Ret(kFd).Unsupported();
+  s(439, "faccessat2", {kFd, kPath, kAccessMode, kAtFlags}).Emulate(kFull);
+  s(440, "process_madvise", {kFd, kPtr, kUInt, kInt, kHex}).Unsupported();
+  s(441, "epoll_pwait2", {kFd, kPtr, kInt, kPtr, kPtr, kUInt}).Unsupported(kEpoll);
+  s(442, "mount_setattr", {kFd, kPath, kHex, kPtr, kUInt}).Refuse(EPERM, kMountApi);
+  s(443, "quotactl_fd", {kFd, kHex, kInt, kPtr}).Refuse(EPERM, "disk quotas are host-only");
+  s(444, "landlock_create_ruleset", {kPtr, kUInt, kHex})
+      .Ret(kFd)
+      .Refuse(ENOSYS, "Landlock not offered; ENOSYS reads as 'kernel without Landlock'");
+  s(445, "landlock_add_rule", {kFd, kInt, kPtr, kHex})
+      .Refuse(ENOSYS, "Landlock not offered; ENOSYS reads as 'kernel without Landlock'");
+  s(446, "landlock_restrict_self", {kFd, kHex})
+      .Refuse(ENOSYS, "Landlock not offered; ENOSYS reads as 'kernel without Landlock'");
+  s(447, "memfd_secret", {kHex}).Ret(kFd).Refuse(ENOSYS, "secret memory not offered");
+  s(448, "process_mrelease", {kFd, kHex}).Unsupported();
+  s(449, "futex_waitv", {kPtr, kUInt, kHex, kPtr, kInt}).Unsupported();
+  s(450, "set_mempolicy_home_node", {kPtr, kUInt, kUInt, kHex}).Refuse(EPERM, kNuma);
+  s(451, "cachestat", {kFd, kPtr, kPtr, kHex}).Unsupported();
+  s(452, "fchmodat2", {kFd, kPath, kMode, kAtFlags}).Unsupported();
+  s(453, "map_shadow_stack", {kPtr, kUInt, kHex})
+      .Ret(kPtr)
+      .Refuse(ENOSYS, "shadow stacks not offered");
+  s(454, "futex_wake", {kPtr, kHex, kInt, kHex}).Unsupported();
+  s(455, "futex_wait", {kPtr, kHex, kHex, kHex, kPtr, kInt}).Unsupported();
+  s(456, "futex_requeue", {kPtr, kHex, kInt, kInt}).Unsupported();
+  s(457, "statmount", {kPtr, kPtr, kUInt, kHex}).Unsupported();
+  s(458, "listmount", {kPtr, kPtr, kUInt, kHex}).Unsupported();
+  s(459, "lsm_get_self_attr", {kUInt, kPtr, kPtr, kHex})
+      .Refuse(ENOSYS, "LSM attributes are the host's");
+  s(460, "lsm_set_self_attr", {kUInt, kPtr, kUInt, kHex})
+      .Refuse(ENOSYS, "LSM attributes are the host's");
+  s(461, "lsm_list_modules", {kPtr, kPtr, kHex}).Refuse(ENOSYS, "LSM attributes are the host's");
+  s(462, "mseal", {kPtr, kUInt, kHex}).Refuse(ENOSYS, "mappings cannot be sealed (yet)");
+  return t;
+}
+
+constexpr Table kTable = BuildTable();
+
+constexpr int CountAction(SyscallAction action) {
+  int n = 0;
+  for (const SyscallEntry& e : kTable) n += (e.name != nullptr && e.action == action);
+  return n;
+}
+
+constexpr bool RefusalsHaveErrno() {
+  for (const SyscallEntry& e : kTable) {
+    if (e.name != nullptr && e.action == SyscallAction::kRefuse && e.refuse_errno <= 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+constexpr bool IndexIsNumber() {
+  for (size_t i = 0; i < kTable.size(); ++i) {
+    if (kTable[i].nr != static_cast<int>(i)) return false;
+  }
+  return true;
+}
+
+// The host surface the guest can reach directly (DESIGN section 1: at most 35).
+static_assert(CountAction(SyscallAction::kPassthrough) <= 35);
+static_assert(RefusalsHaveErrno());
+static_assert(IndexIsNumber());
+static_assert(kTable[257].action == SyscallAction::kEmulate);
+
+}  // namespace
+
+absl::Span<const SyscallEntry> SyscallTable() { return absl::MakeConstSpan(kTable); }
+
+const SyscallEntry* LookupSyscall(int64_t nr) {
+  if (nr < 0 || nr > kMaxSyscall) return nullptr;
+  const SyscallEntry& e = kTable[static_cast<size_t>(nr)];
+  return e.name != nullptr ? &e : nullptr;
+}
+
+const char* SyscallName(int64_t nr) {
+  const SyscallEntry* e = LookupSyscall(nr);
+  return e != nullptr ? e->name : nullptr;
+}
+
+}  // namespace sentry

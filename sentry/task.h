@@ -1,0 +1,60 @@
+// Process and Task: the sentry's view of a guest process (fd table, fs context,
+// credentials, mirrors, rlimits) and of one guest thread (its fiber and pending syscall).
+// Owned by the Kernel; sentry thread only.
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "platform/platform.h"
+#include "sentry/fiber.h"
+#include "vfs/vfs.h"
+
+namespace sentry {
+
+class Kernel;
+
+struct Process {
+  int pid = 0;           // sandbox pid (tgid) as the guest sees it
+  pid_t host_pid = 0;    // pid in the sentry's pid namespace
+  int ppid = 0;
+  std::shared_ptr<vfs::FdTable> fds;
+  vfs::FsContext fs;
+  vfs::Credentials creds;
+  std::array<rlimit, RLIM_NLIMITS> rlimits{};
+  std::string exe_path;
+  std::vector<std::string> argv, envp;
+  std::string comm;
+  // Guest fd number -> the description whose host fd is installed at that same number in
+  // the guest's host fd table (the mmap mirror; see docs/architecture.md).
+  std::map<int, vfs::FileRef> mirrors;
+  // During exec: host fds the stub's load plan maps, by the fd number the plan uses.
+  std::map<int, int> loader_fds;
+  std::map<int, bool> loader_fds_installed;
+  std::vector<vfs::FileRef> loader_files;  // keeps the host fds above open
+  bool loading = false;
+  int exit_status = 0;
+};
+
+struct Task {
+  pid_t host_tid = 0;
+  int tid = 0;
+  Process* process = nullptr;
+  std::unique_ptr<Fiber> fiber;
+  // The request the fiber is handling or about to handle.
+  std::optional<platform::SyscallRequest> current;
+  // A request that arrived while `current` was still blocked (the old one was cancelled).
+  std::optional<platform::SyscallRequest> next;
+  bool busy = false;       // fiber is inside a handler
+  bool cancelled = false;  // the current request was interrupted (a newer one arrived)
+  bool ready = false;      // queued on the scheduler
+};
+
+}  // namespace sentry

@@ -1,0 +1,121 @@
+// devfs. Sentry thread only.
+#include "vfs/devfs.h"
+
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/random.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "vfs/hostfd.h"
+
+namespace sentry::vfs {
+namespace {
+
+class MemDeviceFile : public FileDescription {
+ public:
+  MemDeviceFile(MemDevice kind, std::shared_ptr<Dentry> d, int flags)
+      : FileDescription(std::move(d), flags), kind_(kind) {}
+
+  SysResult Read(std::span<char> buf) override { return PRead(buf, 0); }
+  SysResult Write(std::span<const char> buf) override { return PWrite(buf, 0); }
+
+  SysResult PRead(std::span<char> buf, int64_t offset) override {
+    if (int err = CheckReadable()) return SysResult::Errno(err);
+    if (offset < 0) return SysResult::Errno(EINVAL);
+    size_t n = std::min(buf.size(), kMaxRwCount);
+    switch (kind_) {
+      case MemDevice::kNull:
+        return 0;
+      case MemDevice::kZero:
+      case MemDevice::kFull:
+        std::memset(buf.data(), 0, n);
+        return static_cast<int64_t>(n);
+      case MemDevice::kRandom:
+      case MemDevice::kURandom: {
+        size_t done = 0;
+        while (done < n) {
+          ssize_t r = ::getrandom(buf.data() + done, n - done, 0);
+          if (r < 0) {
+            if (errno == EINTR) continue;
+            if (done > 0) break;
+            return SysResult::Errno(errno);
+          }
+          done += static_cast<size_t>(r);
+        }
+        return static_cast<int64_t>(done);
+      }
+    }
+    return SysResult::Errno(EINVAL);
+  }
+
+  SysResult PWrite(std::span<const char> buf, int64_t offset) override {
+    if (int err = CheckWritable()) return SysResult::Errno(err);
+    if (offset < 0) return SysResult::Errno(EINVAL);
+    if (kind_ == MemDevice::kFull) return SysResult::Errno(ENOSPC);
+    // null and zero discard; random and urandom accept (and ignore) entropy.
+    return static_cast<int64_t>(std::min(buf.size(), kMaxRwCount));
+  }
+
+  // Linux: null and full reset the position to 0; zero/random keep it (always 0).
+  SysResult Seek(int64_t, int) override {
+    if (is_path()) return SysResult::Errno(EBADF);
+    offset_ = 0;
+    return 0;
+  }
+
+ private:
+  MemDevice kind_;
+};
+
+}  // namespace
+
+FileRef MakeMemDeviceFile(MemDevice kind, std::shared_ptr<Dentry> d, int flags) {
+  return std::make_shared<MemDeviceFile>(kind, std::move(d), flags);
+}
+
+std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
+  auto fs = std::make_shared<SyntheticFs>("devtmpfs", Filesystem::Traits{}, TMPFS_MAGIC);
+  auto root = std::make_shared<StaticDir>(fs, 0755);
+
+  struct Mem {
+    const char* name;
+    MemDevice kind;
+    unsigned minor;
+  };
+  for (const Mem& m : {Mem{"null", MemDevice::kNull, 3}, Mem{"zero", MemDevice::kZero, 5},
+                       Mem{"full", MemDevice::kFull, 7}, Mem{"random", MemDevice::kRandom, 8},
+                       Mem{"urandom", MemDevice::kURandom, 9}}) {
+    MemDevice kind = m.kind;
+    root->Add(m.name, std::make_shared<DeviceInode>(
+                          fs, 0666, makedev(1, m.minor),
+                          [kind](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
+                            return MakeMemDeviceFile(kind, d, flags);
+                          }));
+  }
+
+  auto tty = std::make_shared<UniqueFd>(std::move(host_tty));
+  root->Add("tty", std::make_shared<DeviceInode>(
+                       fs, 0666, makedev(5, 0),
+                       [tty](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
+                         if (!tty->valid()) return ErrnoOr<FileRef>::Errno(ENXIO);
+                         int fd = ::fcntl(tty->get(), F_DUPFD_CLOEXEC, 0);
+                         if (fd < 0) return ErrnoOr<FileRef>::Errno(errno);
+                         return FileRef(
+                             std::make_shared<HostFile>(UniqueFd(fd), flags, d, "/dev/tty"));
+                       }));
+
+  root->Add("stdin", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/0"));
+  root->Add("stdout", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/1"));
+  root->Add("stderr", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/2"));
+  root->Add("fd", std::make_shared<SymlinkInode>(fs, "/proc/self/fd"));
+  root->Add("pts", std::make_shared<StaticDir>(fs, 0755));
+  root->Add("shm", std::make_shared<StaticDir>(fs, 01777));
+  fs->set_root(root);
+  return fs;
+}
+
+}  // namespace sentry::vfs

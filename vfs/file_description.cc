@@ -1,0 +1,150 @@
+// FileDescription defaults, PathFile and SeekableFile. Sentry thread only.
+#include "vfs/file_description.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <limits>
+
+#include "vfs/dentry.h"
+#include "vfs/path.h"
+
+namespace sentry::vfs {
+
+namespace {
+constexpr int kDroppedFlags = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
+}  // namespace
+
+FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags,
+                                 std::string anon_name)
+    : dentry_(std::move(dentry)), flags_(flags & ~kDroppedFlags), anon_name_(std::move(anon_name)) {}
+
+FileDescription::~FileDescription() = default;
+
+bool FileDescription::readable() const {
+  if (is_path()) return false;
+  int acc = access_mode();
+  return acc == O_RDONLY || acc == O_RDWR;
+}
+
+bool FileDescription::writable() const {
+  if (is_path()) return false;
+  int acc = access_mode();
+  return acc == O_WRONLY || acc == O_RDWR;
+}
+
+SysResult FileDescription::Read(std::span<char>) {
+  if (int err = CheckReadable()) return SysResult::Errno(err);
+  return SysResult::Errno(EINVAL);
+}
+
+SysResult FileDescription::Write(std::span<const char>) {
+  if (int err = CheckWritable()) return SysResult::Errno(err);
+  return SysResult::Errno(EINVAL);
+}
+
+SysResult FileDescription::PRead(std::span<char>, int64_t) {
+  if (int err = CheckReadable()) return SysResult::Errno(err);
+  return SysResult::Errno(ESPIPE);
+}
+
+SysResult FileDescription::PWrite(std::span<const char>, int64_t) {
+  if (int err = CheckWritable()) return SysResult::Errno(err);
+  return SysResult::Errno(ESPIPE);
+}
+
+SysResult FileDescription::Seek(int64_t, int) {
+  if (is_path()) return SysResult::Errno(EBADF);
+  return SysResult::Errno(ESPIPE);
+}
+
+SysResult FileDescription::Stat(struct stat* out) {
+  if (dentry_ == nullptr) return SysResult::Errno(EBADF);
+  return dentry_->inode()->Stat(out);
+}
+
+SysResult FileDescription::GetDents64(std::span<char>) {
+  if (is_path()) return SysResult::Errno(EBADF);
+  return SysResult::Errno(ENOTDIR);
+}
+
+SysResult FileDescription::Ioctl(uint32_t, void*) {
+  if (is_path()) return SysResult::Errno(EBADF);
+  return SysResult::Errno(ENOTTY);
+}
+
+uint32_t FileDescription::Readiness(uint32_t mask) {
+  uint32_t ready = 0;
+  if (readable()) ready |= POLLIN | POLLRDNORM;
+  if (writable()) ready |= POLLOUT | POLLWRNORM;
+  return ready & mask;
+}
+
+ErrnoOr<FileRef> FileDescription::Reopen(int) { return ErrnoOr<FileRef>::Errno(ENXIO); }
+
+std::string FileDescription::Path() const {
+  if (dentry_ == nullptr) return anon_name_;
+  return AbsolutePath(dentry_, nullptr);
+}
+
+SysResult FileDescription::SeekIn(int64_t offset, int whence, int64_t size) {
+  int64_t base;
+  switch (whence) {
+    case SEEK_SET: base = 0; break;
+    case SEEK_CUR: base = offset_; break;
+    case SEEK_END: base = size; break;
+    case SEEK_DATA:
+      if (offset < 0 || offset >= size) return SysResult::Errno(ENXIO);
+      offset_ = offset;
+      return offset_;
+    case SEEK_HOLE:
+      if (offset < 0 || offset >= size) return SysResult::Errno(ENXIO);
+      offset_ = size;
+      return offset_;
+    default: return SysResult::Errno(EINVAL);
+  }
+  int64_t pos;
+  if (__builtin_add_overflow(base, offset, &pos) || pos < 0) return SysResult::Errno(EINVAL);
+  offset_ = pos;
+  return pos;
+}
+
+PathFile::PathFile(std::shared_ptr<Dentry> dentry, int flags, std::string anon_name)
+    : FileDescription(std::move(dentry), flags, std::move(anon_name)) {}
+
+SysResult SeekableFile::Read(std::span<char> buf) {
+  if (int err = CheckReadable()) return SysResult::Errno(err);
+  SysResult r = PRead(buf, offset_);
+  if (r.ok()) offset_ += r.value();
+  return r;
+}
+
+SysResult SeekableFile::Write(std::span<const char> buf) {
+  if (int err = CheckWritable()) return SysResult::Errno(err);
+  if (status_flags() & O_APPEND) offset_ = Size();
+  SysResult r = PWrite(buf, offset_);
+  if (r.ok()) offset_ += r.value();
+  return r;
+}
+
+SysResult SeekableFile::Seek(int64_t offset, int whence) {
+  if (is_path()) return SysResult::Errno(EBADF);
+  return SeekIn(offset, whence, Size());
+}
+
+SysResult SeekableFile::Ioctl(uint32_t cmd, void* arg) {
+  if (is_path()) return SysResult::Errno(EBADF);
+  if (cmd == FIONREAD) {
+    int64_t left = Size() - offset_;
+    if (left < 0) left = 0;
+    if (left > std::numeric_limits<int>::max()) left = std::numeric_limits<int>::max();
+    *static_cast<int*>(arg) = static_cast<int>(left);
+    return 0;
+  }
+  return SysResult::Errno(ENOTTY);
+}
+
+}  // namespace sentry::vfs

@@ -1,0 +1,44 @@
+// hostfd: file descriptions over host fds handed in by the launcher (the guest's stdio,
+// the terminal behind /dev/tty). A terminal stays a terminal: tty ioctls pass through.
+// Sentry thread only; never blocks the sentry (not-ready I/O returns -EAGAIN).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/unique_fd.h"
+#include "vfs/file_description.h"
+
+namespace sentry::vfs {
+
+class HostFile : public FileDescription {
+ public:
+  // Owns `fd`. `dentry` may be null (stdio); `name` is the anonymous Path() then.
+  HostFile(UniqueFd fd, int flags, std::shared_ptr<Dentry> dentry, std::string name);
+
+  // -EAGAIN when poll(fd, POLLIN, 0) says nothing is ready (EOF and errors are ready).
+  SysResult Read(std::span<char> buf) override;
+  // -EAGAIN when poll(fd, POLLOUT, 0) says the fd is not writable.
+  SysResult Write(std::span<const char> buf) override;
+  SysResult PRead(std::span<char> buf, int64_t offset) override;
+  SysResult PWrite(std::span<const char> buf, int64_t offset) override;
+  SysResult Seek(int64_t offset, int whence) override;
+  // fstat of the host fd, or the dentry's inode when there is one (/dev/tty).
+  SysResult Stat(struct stat* out) override;
+  // TCGETS, TCSETS, TCSETSW, TCSETSF, TIOCGWINSZ, TIOCSWINSZ, TIOCGPGRP, TIOCSPGRP,
+  // FIONREAD, TIOCINQ, TIOCOUTQ go to the host fd; the rest is ENOTTY.
+  SysResult Ioctl(uint32_t cmd, void* arg) override;
+  int ReadinessFd() const override { return fd_.get(); }
+  uint32_t Readiness(uint32_t mask) override;
+  ErrnoOr<std::shared_ptr<FileDescription>> Reopen(int flags) override;
+  int host_fd() const { return fd_.get(); }
+
+ private:
+  UniqueFd fd_;
+};
+
+// stdio handed in by the launcher: a description over a dup of `host_fd` (the caller keeps
+// its own fd). `access_mode` is O_RDONLY/O_WRONLY/O_RDWR. Returns nullptr if dup fails.
+std::shared_ptr<FileDescription> MakeHostFile(int host_fd, int access_mode, std::string name);
+
+}  // namespace sentry::vfs

@@ -1,0 +1,137 @@
+// Filesystem and Inode: the per-filesystem objects behind dentries (goferfs, devfs, procfs, ...).
+// Owned by shared_ptr (an inode keeps its filesystem alive; a Dentry keeps its inode alive).
+// Sentry thread only.
+#pragma once
+
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/sys_result.h"
+
+namespace sentry::vfs {
+
+class Dentry;
+class FileDescription;
+class Inode;
+struct FsContext;
+using FileRef = std::shared_ptr<FileDescription>;
+
+// One directory entry as a filesystem lists it ("." and ".." are added by the VFS).
+struct DirEntryInfo {
+  std::string name;
+  uint64_t ino = 0;
+  uint8_t type = 0;  // DT_*
+};
+
+class Filesystem {
+ public:
+  struct Traits {
+    bool read_only = false;       // writes get EROFS (Linux's read-only superblock)
+    bool cache_dentries = true;   // children are cached; false: looked up every time (procfs)
+    bool cache_negative = false;  // missing names are cached too (immutable trees only)
+  };
+  Filesystem(std::string type, Traits traits);
+  virtual ~Filesystem();
+  Filesystem(const Filesystem&) = delete;
+  Filesystem& operator=(const Filesystem&) = delete;
+
+  const std::string& type() const { return type_; }  // as in /proc/mounts: "proc", "9p", ...
+  const Traits& traits() const { return traits_; }
+  bool read_only() const { return traits_.read_only; }
+  dev_t dev() const { return dev_; }  // this filesystem's st_dev (an anonymous device)
+
+  // The root directory's inode (called once per mount).
+  virtual std::shared_ptr<Inode> RootInode() = 0;
+  // statfs(2). The default reports an empty filesystem of this type's magic.
+  virtual void StatFs(struct statfs* out);
+  // Mount options as shown in /proc/mounts (after "ro"/"rw").
+  virtual std::string MountOptions() const { return ""; }
+
+  // Keeps a recently used dentry alive in a bounded ring (the dentry cache's LRU stand-in).
+  void KeepAlive(std::shared_ptr<Dentry> d);
+  // Forgets the ring (breaks the fs → dentry → inode → fs cycle; called by ~Vfs).
+  virtual void DropCaches();
+
+  // A fresh inode number for synthetic inodes.
+  uint64_t NextIno() { return next_ino_++; }
+
+  // Allocates an anonymous device number (major 0), like Linux's get_anon_bdev.
+  static dev_t NewAnonDev();
+
+ protected:
+  static constexpr size_t kRingSize = 4096;
+
+ private:
+  std::string type_;
+  Traits traits_;
+  dev_t dev_;
+  uint64_t next_ino_ = 2;
+  std::vector<std::shared_ptr<Dentry>> ring_;
+  size_t ring_next_ = 0;
+};
+
+// Permission-relevant attributes (cheaper than a full stat).
+struct InodePerm {
+  uint32_t mode = 0;  // type and permission bits
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+};
+
+class Inode {
+ public:
+  // `type` is the S_IFMT part of the mode; it never changes.
+  Inode(std::shared_ptr<Filesystem> fs, uint32_t type);
+  virtual ~Inode();
+  Inode(const Inode&) = delete;
+  Inode& operator=(const Inode&) = delete;
+
+  Filesystem* fs() const { return fs_.get(); }
+  const std::shared_ptr<Filesystem>& fs_ref() const { return fs_; }
+  uint32_t type() const { return type_; }
+  bool IsDir() const { return type_ == S_IFDIR; }
+  bool IsSymlink() const { return type_ == S_IFLNK; }
+  bool IsRegular() const { return type_ == S_IFREG; }
+
+  // stat(2) of this inode (st_dev is filled by the filesystem).
+  virtual SysResult Stat(struct stat* out) = 0;
+  // Mode, uid and gid; the default calls Stat.
+  virtual InodePerm Perm();
+
+  // Directories. Looks up names[0] in this directory and, where the filesystem can do so
+  // in one step, names[1..] each inside the previous one, stopping after a symlink or a
+  // non-directory. Appends one inode per name found; returns 0 when all were found, else
+  // the errno for the first name not found (ENOENT, ENOTDIR, ...). The default calls
+  // LookupOne per name.
+  virtual int LookupMany(const FsContext& ctx, std::span<const std::string_view> names,
+                         std::vector<std::shared_ptr<Inode>>* out);
+  // One name (never "." or ".."). ENOTDIR by default.
+  virtual ErrnoOr<std::shared_ptr<Inode>> LookupOne(const FsContext& ctx, std::string_view name);
+
+  // Symlinks: the target text. EINVAL by default.
+  virtual ErrnoOr<std::string> ReadLink(const FsContext& ctx);
+  // "Magic" links (/proc/PID/fd/N): the open file the link stands for, followed instead of
+  // the text when non-null. A file with a dentry makes the walk continue at that dentry.
+  virtual FileRef MagicTarget(const FsContext& ctx) { return nullptr; }
+
+  // Opens this node for `d` (not O_PATH; flags and permissions already checked by Vfs).
+  // ENXIO by default.
+  virtual ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
+                                const FsContext& ctx);
+
+ private:
+  std::shared_ptr<Filesystem> fs_;
+  uint32_t type_;
+};
+
+// DT_* for a mode's type bits.
+uint8_t DirentType(uint32_t mode);
+
+}  // namespace sentry::vfs
