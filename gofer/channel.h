@@ -15,9 +15,9 @@ namespace sentry::gofer {
 int SendMessage(int sock, absl::Span<const char> msg, int fd = -1);
 
 struct Received {
-  size_t size = 0;         // bytes stored in the buffer
-  bool eof = false;        // the peer closed the channel (no message)
-  bool truncated = false;  // the record was longer than the buffer (the rest is lost)
+  size_t size = 0;             // bytes stored in the buffer
+  bool eof = false;            // the peer closed the channel (no message)
+  bool truncated = false;      // the record was longer than the buffer (the rest is lost)
   bool fds_truncated = false;  // more fds were sent than we accept (the extras are closed)
   std::vector<UniqueFd> fds;   // fds received with the record (close-on-exec)
 };

@@ -203,14 +203,12 @@ ErrnoOr<UniqueFd> Client::Open(Handle node, int flags) {
   return std::move(fds[0]);
 }
 
-ErrnoOr<std::vector<DirEntry>> Client::ReadDir(Handle dir, uint64_t offset,
-                                               uint32_t max_entries) {
+ErrnoOr<std::vector<DirEntry>> Client::ReadDir(Handle dir, uint64_t offset, uint32_t max_entries) {
   using Result = ErrnoOr<std::vector<DirEntry>>;
   const uint32_t tag = NextTag();
   wire::Writer w(&send_buf_);
   w.Begin(wire::kReadDir, tag);
-  w.Put(wire::ReadDirReq{
-      .dir = dir, .offset = offset, .max_entries = max_entries, .reserved = 0});
+  w.Put(wire::ReadDirReq{.dir = dir, .offset = offset, .max_entries = max_entries, .reserved = 0});
   w.Finish();
   absl::Span<const char> body;
   if (int e = Call(wire::kReadDir, tag, &body)) return Result::Errno(e);
@@ -225,8 +223,8 @@ ErrnoOr<std::vector<DirEntry>> Client::ReadDir(Handle dir, uint64_t offset,
     if (!in.Read(&d) || !in.ReadBytes(d.name_len, &name) || wire::CheckName(name) != 0) {
       return Result::Errno(Broken());
     }
-    entries.push_back(
-        DirEntry{.name = std::string(name), .ino = d.ino, .type = d.type, .next_offset = d.next_offset});
+    entries.push_back(DirEntry{
+        .name = std::string(name), .ino = d.ino, .type = d.type, .next_offset = d.next_offset});
   }
   if (!in.done()) return Result::Errno(Broken());
   return entries;

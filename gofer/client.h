@@ -26,7 +26,7 @@ struct Attr {
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint64_t ino = 0;
-  uint64_t dev = 0;   // host st_dev
+  uint64_t dev = 0;  // host st_dev
   uint64_t rdev = 0;
   uint64_t size = 0;
   uint64_t blocks = 0;  // 512-byte blocks
@@ -53,7 +53,7 @@ struct WalkResult {
 struct DirEntry {
   std::string name;  // never "." or ".."
   uint64_t ino = 0;
-  uint8_t type = 0;  // DT_*
+  uint8_t type = 0;          // DT_*
   uint64_t next_offset = 0;  // pass as `offset` to continue after this entry
 };
 

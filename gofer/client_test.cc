@@ -5,11 +5,10 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <cstring>
@@ -149,9 +148,9 @@ TEST_F(ClientTest, WalkGoodReply) {
   wire::Step step{};
   step.handle = 9;
   step.attr.mode = S_IFDIR | 0755;
-  Queue(wire::kWalk, 0,
-        std::string(Bytes(wire::WalkReply{.count = 1, .error = ENOENT})) +
-            std::string(Bytes(step)));
+  Queue(
+      wire::kWalk, 0,
+      std::string(Bytes(wire::WalkReply{.count = 1, .error = ENOENT})) + std::string(Bytes(step)));
   auto r = client_->Walk(1, names);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->error, ENOENT);

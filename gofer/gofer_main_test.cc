@@ -2,10 +2,9 @@
 // Test-only; main thread (GoferMain runs on its own thread).
 #include "gofer/gofer_main.h"
 
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-
-#include <gtest/gtest.h>
 
 #include <thread>
 

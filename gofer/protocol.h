@@ -26,14 +26,16 @@ static_assert(std::endian::native == std::endian::little, "the wire format is li
 //   and an errno in `error` (0 = ok). An error reply is the header alone (no body).
 // * Every request gets exactly one reply, CLOSE included (a plain ack, see below). A message
 //   the server cannot parse at all (shorter than a Header, or a size mismatch) gets an error
-//   reply that echoes whatever op/tag could be read (0 otherwise).
+//   reply that echoes whatever op/tag could be read (0 otherwise). A record longer than
+//   kMaxMessage gets EMSGSIZE; unknown or reserved ops get ENOSYS; a request carrying fds
+//   gets EINVAL (the fds are closed).
 // * Handles are opaque non-zero uint64 chosen by the server; they are never reused.
 
 inline constexpr uint32_t kMaxMessage = 64 * 1024;
 inline constexpr uint16_t kReplyBit = 0x8000;
-inline constexpr uint32_t kMaxName = 255;        // NAME_MAX
-inline constexpr uint32_t kMaxWalkNames = 255;   // components per WALK
-inline constexpr uint32_t kMaxSymlink = 4095;    // bytes in a READLINK reply (PATH_MAX - 1)
+inline constexpr uint32_t kMaxName = 255;       // NAME_MAX
+inline constexpr uint32_t kMaxWalkNames = 255;  // components per WALK
+inline constexpr uint32_t kMaxSymlink = 4095;   // bytes in a READLINK reply (PATH_MAX - 1)
 
 enum Op : uint16_t {
   kMount = 1,     // body: none.            reply: Step (root handle + attr)
@@ -142,7 +144,7 @@ struct Dirent {
   uint64_t next_offset;  // cookie to resume after this entry
   uint8_t type;          // DT_*
   uint8_t reserved0;
-  uint16_t name_len;     // name bytes follow the struct
+  uint16_t name_len;  // name bytes follow the struct
   uint32_t reserved1;
 };
 
@@ -158,9 +160,10 @@ struct CloseReq {
   uint32_t reserved;
 };
 
-#define SENTRY_GOFER_WIRE_POD(T, n)                                  \
-  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) == (n), \
-                #T " must be a fixed-size POD")
+#define SENTRY_GOFER_WIRE_POD(T, n)                                     \
+  static_assert(std::is_trivially_copyable_v<T> && sizeof(T) == (n), #T \
+                " must be a fixed-size "                                \
+                "POD")
 SENTRY_GOFER_WIRE_POD(Header, 16);
 SENTRY_GOFER_WIRE_POD(Attr, 104);
 SENTRY_GOFER_WIRE_POD(Step, 112);

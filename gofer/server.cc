@@ -54,9 +54,9 @@ constexpr uint32_t kKernelLargeFile = 0100000;
 
 // Open flags a client may ask for. Everything else (O_CREAT, O_EXCL, O_PATH, O_TMPFILE,
 // O_ASYNC, ...) is EINVAL; O_CLOEXEC/O_NOFOLLOW/O_NOCTTY/O_LARGEFILE are implied.
-constexpr uint32_t kAllowedOpenFlags = O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY |
-                                       O_NONBLOCK | O_SYNC | O_DSYNC | O_NOATIME | O_DIRECT |
-                                       kKernelLargeFile | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
+constexpr uint32_t kAllowedOpenFlags = O_ACCMODE | O_TRUNC | O_APPEND | O_DIRECTORY | O_NONBLOCK |
+                                       O_SYNC | O_DSYNC | O_NOATIME | O_DIRECT | kKernelLargeFile |
+                                       O_CLOEXEC | O_NOFOLLOW | O_NOCTTY;
 constexpr uint32_t kWriteOpenFlags = O_WRONLY | O_RDWR | O_TRUNC | O_CREAT | O_APPEND;
 
 }  // namespace
@@ -237,8 +237,8 @@ int Server::Open(Reader& body, Writer& out) {
 
   // O_NONBLOCK while opening, so a node swapped for a FIFO cannot block us; O_TRUNC only
   // after the identity check, so a swapped node is never truncated.
-  const int host_flags = static_cast<int>(flags & (O_ACCMODE | O_APPEND | O_DIRECTORY |
-                                                   O_SYNC | O_DSYNC | O_NOATIME | O_DIRECT)) |
+  const int host_flags = static_cast<int>(flags & (O_ACCMODE | O_APPEND | O_DIRECTORY | O_SYNC |
+                                                   O_DSYNC | O_NOATIME | O_DIRECT)) |
                          O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | kKernelLargeFile;
   UniqueFd fd;
   if (S_ISDIR(node->type)) {
@@ -273,8 +273,8 @@ int Server::ReadDir(Reader& body, Writer& out) {
   std::shared_ptr<const Node> node = table_.Get(req.dir);
   if (node == nullptr) return EBADF;
   if (!S_ISDIR(node->type)) return ENOTDIR;
-  UniqueFd dir(::openat(node->fd.get(), ".",
-                        O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
+  UniqueFd dir(
+      ::openat(node->fd.get(), ".", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK));
   if (!dir) return errno;
   if (::lseek(dir.get(), static_cast<off_t>(req.offset), SEEK_SET) < 0) return errno;
 

@@ -81,8 +81,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   w.Finish();
   const std::string prologue[] = {mount, Walk(2, 1, {"a", "f"}), Walk(3, 2, {"up"})};
   for (const std::string& m : prologue) CHECK(sentry::gofer::SendMessage(client.get(), m) == 0);
-  sentry::gofer::SendMessage(
-      client.get(), std::string_view(reinterpret_cast<const char*>(data), size));
+  sentry::gofer::SendMessage(client.get(),
+                             std::string_view(reinterpret_cast<const char*>(data), size));
   ::shutdown(client.get(), SHUT_WR);
   CHECK(server.Serve().ok());  // must answer everything, then see EOF
   return 0;

@@ -1,10 +1,9 @@
 // Tests that malformed gofer requests each get an error reply and that the server survives.
 // Raw records on the channel; test-only; main thread (the server runs on its own thread).
 #include <dirent.h>
+#include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <cstring>
@@ -113,8 +112,7 @@ TEST_F(MalformedTest, BadOpsAndHeaderFields) {
 
 TEST_F(MalformedTest, BadHandle) {
   ExpectError(Request(wire::kStat, 11, Bytes(wire::HandleReq{424242})), EBADF, wire::kStat, 11);
-  ExpectError(Request(wire::kReadLink, 12, Bytes(wire::HandleReq{0})), EBADF, wire::kReadLink,
-              12);
+  ExpectError(Request(wire::kReadLink, 12, Bytes(wire::HandleReq{0})), EBADF, wire::kReadLink, 12);
   ExpectError(Request(wire::kOpen, 13, Bytes(wire::OpenReq{.handle = 99, .flags = 0})), EBADF,
               wire::kOpen, 13);
   wire::ReadDirReq rd{.dir = 99, .offset = 0, .max_entries = 4};
@@ -151,7 +149,8 @@ TEST_F(MalformedTest, WalkNameLengthPastTheEnd) {
   body4 += std::string(Bytes(uint16_t{1})) + "a" + "zz";
   ExpectError(Request(wire::kWalk, 33, body4), EINVAL, wire::kWalk, 33);
   // Bad names never reach the host.
-  for (std::string name : {std::string(".."), std::string("."), std::string("a/b"), std::string(1, '\0')}) {
+  for (std::string name :
+       {std::string(".."), std::string("."), std::string("a/b"), std::string(1, '\0')}) {
     std::string b(Bytes(wire::WalkReq{.dir = root_, .count = 1}));
     b += std::string(Bytes(static_cast<uint16_t>(name.size()))) + name;
     ExpectError(Request(wire::kWalk, 34, b), EINVAL, wire::kWalk, 34);

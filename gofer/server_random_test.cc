@@ -1,9 +1,8 @@
 // Deterministic fuzz-style test: ~20,000 random and mutated requests (fixed seed) each get
 // exactly one well-formed reply, and the server still answers MOUNT and STAT afterwards.
 // Test-only; main thread (the server runs on its own thread).
-#include <sys/stat.h>
-
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <cstring>
@@ -62,8 +61,8 @@ class Generator {
   uint32_t Uniform(size_t n) { return static_cast<uint32_t>(rng_() % n); }
   uint64_t SomeHandle() { return Uniform(8) == 0 ? rng_() : Uniform(64); }
   std::string SomeName() {
-    static const char* kNames[] = {"a",     "b",   "c.txt", "file.txt", "escape", "abs",
-                                   "empty", "fifo", "..",   ".",        "a/b",    "missing"};
+    static const char* kNames[] = {"a",     "b",    "c.txt", "file.txt", "escape", "abs",
+                                   "empty", "fifo", "..",    ".",        "a/b",    "missing"};
     if (Uniform(8) == 0) {
       std::string s;
       for (int n = Uniform(10); n > 0; --n) s.push_back(static_cast<char>(rng_()));
@@ -94,7 +93,8 @@ class Generator {
       case 2: {
         static const uint32_t kFlags[] = {0, 1, 2, 0x200, 0x400, 0x10000, 0x800, 0x200000};
         uint32_t flags = kFlags[Uniform(std::size(kFlags))];
-        return Request(wire::kOpen, tag, Bytes(wire::OpenReq{.handle = SomeHandle(), .flags = flags}));
+        return Request(wire::kOpen, tag,
+                       Bytes(wire::OpenReq{.handle = SomeHandle(), .flags = flags}));
       }
       case 3:
         return Request(wire::kReadDir, tag,
@@ -163,7 +163,7 @@ TEST(ServerRandomTest, RandomMessagesEachGetOneReplyAndTheServerSurvives) {
   }
   const auto elapsed = std::chrono::steady_clock::now() - start;
   EXPECT_LT(elapsed, std::chrono::seconds(5));
-  EXPECT_GT(errors, kMessages / 4);            // mostly garbage...
+  EXPECT_GT(errors, kMessages / 4);               // mostly garbage...
   EXPECT_LT(errors, kMessages - kMessages / 50);  // ...but not only
 
   // The server still works: a fresh mount and a valid STAT.

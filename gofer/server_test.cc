@@ -4,10 +4,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -135,9 +134,9 @@ TEST_F(ServerTest, WalkErrorPositions) {
 }
 
 TEST_F(ServerTest, BadNamesAreRefused) {
-  for (std::string_view bad : {std::string_view("a/b"), std::string_view("."),
-                               std::string_view(".."), std::string_view(""),
-                               std::string_view("/etc"), std::string_view("a\0b", 3)}) {
+  for (std::string_view bad :
+       {std::string_view("a/b"), std::string_view("."), std::string_view(".."),
+        std::string_view(""), std::string_view("/etc"), std::string_view("a\0b", 3)}) {
     std::vector<std::string_view> names = {"a", bad};
     auto r = client().Walk(root_, names);
     EXPECT_FALSE(r.ok());
@@ -155,6 +154,8 @@ TEST_F(ServerTest, OpenDonatesReadableFd) {
   ASSERT_TRUE(fd.ok()) << fd.error();
   EXPECT_EQ(ReadAll(fd->get()), "deep\n");
   EXPECT_FALSE(::fcntl(fd->get(), F_GETFL) & O_NONBLOCK);
+  // The kernel's O_LARGEFILE (0100000), as a guest passes it, is accepted.
+  EXPECT_TRUE(client().Open(file, O_RDONLY | 0100000).ok());
 
   Handle dir = WalkAll({"a"});
   auto dfd = client().Open(dir, O_RDONLY | O_DIRECTORY);
@@ -177,8 +178,8 @@ TEST_F(ServerTest, OpenRefusesSpecialFilesAndBadFlags) {
 
 TEST_F(ServerTest, ReadOnlyRefusesWriteOpens) {
   Handle file = WalkAll({"file.txt"});
-  for (int flags : {O_WRONLY, O_RDWR, O_RDONLY | O_TRUNC, O_RDONLY | O_CREAT,
-                    O_RDONLY | O_APPEND}) {
+  for (int flags :
+       {O_WRONLY, O_RDWR, O_RDONLY | O_TRUNC, O_RDONLY | O_CREAT, O_RDONLY | O_APPEND}) {
     EXPECT_EQ(client().Open(file, flags).error(), EROFS) << flags;
   }
   struct stat st;
@@ -247,7 +248,9 @@ TEST_F(ServerTest, ReadDirBatchesReturnEveryNameOnce) {
   for (int i = 1; i < 2000; ++i) {
     char name[32];
     std::snprintf(name, sizeof(name), "entry_%04d", i);
-    ASSERT_EQ(::link(tree_.Path("big/entry_0000").c_str(), tree_.Path(std::string("big/") + name).c_str()), 0);
+    ASSERT_EQ(::link(tree_.Path("big/entry_0000").c_str(),
+                     tree_.Path(std::string("big/") + name).c_str()),
+              0);
     expected.insert(name);
   }
   Handle big = WalkAll({"big"});

@@ -1,8 +1,8 @@
 // Test helpers for the gofer (see test_util.h). Test-only; test's main thread.
 #include "gofer/test_util.h"
 
-#include <fcntl.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -97,7 +97,9 @@ ServerThread::~ServerThread() { Stop().IgnoreError(); }
 absl::Status ServerThread::Stop() {
   if (!stopped_) {
     stopped_ = true;
-    client_.reset();
+    // Shut the channel down rather than destroying the Client: code under test may still
+    // hold a Client* (its later calls fail with EIO).
+    ::shutdown(client_->fd(), SHUT_RDWR);
     thread_.join();
   }
   return status_;

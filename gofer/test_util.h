@@ -44,9 +44,10 @@ class ServerThread {
   explicit ServerThread(const std::string& root, ServerOptions opts = {});
   ~ServerThread();  // Stop()s if still running
 
+  // Valid until the ServerThread is destroyed (after Stop() its calls fail with EIO).
   Client& client() { return *client_; }
   int fd() const { return client_->fd(); }
-  // Closes the client's end and waits for the server; returns Serve()'s status.
+  // Shuts the client's end down and waits for the server; returns Serve()'s status.
   absl::Status Stop();
 
  private:

@@ -106,7 +106,7 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
 
   RunOptions run;
   bool debug = false;
-  std::string log_level = "warning";
+  std::string log_level = "error";
   CLI::App* run_cmd = app.add_subcommand(
       "run", "Run PROGRAM in a new sandbox: sentry run [flags] -- PROGRAM [ARGS...]");
   // The first positional ends the flags (like `docker run`): `sentry run ls -l` works too.
@@ -117,7 +117,7 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
   run_cmd->add_option("--platform", run.platform, "How guest syscalls are trapped")
       ->check(PlatformValidator());
   run_cmd->add_flag("--debug", debug, "Same as --log-level=debug");
-  run_cmd->add_option("--log-level", log_level, "debug, info, warning (default) or error")
+  run_cmd->add_option("--log-level", log_level, "debug, info, warning (lists unsupported syscalls once each) or error (default)")
       ->check(LogLevelValidator());
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 

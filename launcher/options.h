@@ -17,7 +17,7 @@ struct RunOptions {
   std::string rootfs = "/";  // host directory served read-only as the sandbox's root
   bool strace = false;
   std::string platform = "seccomp";
-  log::Level log_level = log::Level::kWarning;
+  log::Level log_level = log::Level::kError;
   std::vector<std::string> argv;  // PROGRAM ARGS...; never empty once validated
 };
 

@@ -22,7 +22,7 @@ TEST(OptionsTest, RunWithDefaults) {
   EXPECT_EQ(c.run.rootfs, "/");
   EXPECT_FALSE(c.run.strace);
   EXPECT_EQ(c.run.platform, "seccomp");
-  EXPECT_EQ(c.run.log_level, log::Level::kWarning);
+  EXPECT_EQ(c.run.log_level, log::Level::kError);
 }
 
 TEST(OptionsTest, RunWithFlags) {
@@ -45,7 +45,7 @@ TEST(OptionsTest, FirstPositionalEndsFlags) {
   Command c = Parse({"run", "--strace", "ls", "-l", "--debug"});
   ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
   EXPECT_TRUE(c.run.strace);
-  EXPECT_EQ(c.run.log_level, log::Level::kWarning);
+  EXPECT_EQ(c.run.log_level, log::Level::kError);
   EXPECT_EQ(c.run.argv, (std::vector<std::string>{"ls", "-l", "--debug"}));
 }
 

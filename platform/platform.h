@@ -67,6 +67,10 @@ class Platform {
   virtual int RequestFd() const = 0;
   // Non-blocking: false when nothing is pending.
   virtual bool ReceiveRequest(SyscallRequest* req) = 0;
+  // Blocks until a request arrives (1) or a lifecycle stop may be pending (0: a SIGCHLD
+  // came in; call NextStop). -errno on failure. The sentry's idle path: it avoids epoll
+  // so that the guest's synchronous wake-up lands on the sentry directly.
+  virtual int WaitRequest(SyscallRequest* req) = 0;
   // Answers with a raw kernel return value (-errno for errors). False if the request is no
   // longer valid (the thread was interrupted by a signal or died).
   virtual bool Reply(const SyscallRequest& req, int64_t raw_value) = 0;

@@ -17,6 +17,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
+#include "platform/child_signal.h"
 #include "platform/platform.h"
 #include "platform/seccomp_listener.h"
 
@@ -103,6 +104,11 @@ class SeccompPlatform : public Platform {
     if (!lfd) return Errno("pidfd_getfd(listener)");
     listener_ = std::make_unique<SeccompListener>(std::move(lfd));
     sync_wakeup_ = listener_->EnableSyncWakeUp();
+    listener_backup_.reset(fcntl(listener_->fd(), F_DUPFD_CLOEXEC, 0));
+    int dummy[2];
+    if (!listener_backup_ || pipe2(dummy, O_CLOEXEC) != 0) return Errno("listener backup");
+    dummy_fd_.reset(dummy[0]);
+    close(dummy[1]);
     LOG_INFO("seccomp platform: sync wake-up {}", sync_wakeup_ ? "on" : "unavailable");
 
     if (ptrace(PTRACE_CONT, pid, 0, 0) != 0) return Errno("PTRACE_CONT");
@@ -125,6 +131,21 @@ class SeccompPlatform : public Platform {
     for (int i = 0; i < 6; ++i) req->args[i] = n.data.args[i];
     req->ip = n.data.instruction_pointer;
     return true;
+  }
+
+  int WaitRequest(SyscallRequest* req) override {
+    seccomp_notif n;
+    ArmedWait w{listener_->fd(), listener_backup_.get(), dummy_fd_.get()};
+    int r = BlockingReceive(w, &n);
+    if (r == -EINTR) return 0;
+    if (r == -ENOENT) return 0;  // the request vanished (its thread got a signal)
+    if (r < 0) return r;
+    req->id = n.id;
+    req->tid = static_cast<pid_t>(n.pid);
+    req->nr = n.data.nr;
+    for (int i = 0; i < 6; ++i) req->args[i] = n.data.args[i];
+    req->ip = n.data.instruction_pointer;
+    return 1;
   }
 
   bool Reply(const SyscallRequest& req, int64_t raw) override {
@@ -197,6 +218,8 @@ class SeccompPlatform : public Platform {
 
  private:
   std::unique_ptr<SeccompListener> listener_;
+  UniqueFd listener_backup_;  // restores the listener's fd number after an armed wait
+  UniqueFd dummy_fd_;         // shadows the listener to end an armed wait (child_signal.h)
   bool sync_wakeup_ = false;
 };
 

@@ -42,6 +42,7 @@ SysResult Getrandom(SyscallContext& c) {
   unsigned flags = static_cast<unsigned>(c.arg(2));
   if (flags & ~(GRND_NONBLOCK | GRND_RANDOM | 0x0004 /* GRND_INSECURE */))
     return SysResult::Errno(EINVAL);
+  if ((flags & GRND_RANDOM) && (flags & 0x0004)) return SysResult::Errno(EINVAL);
   size_t len = std::min<size_t>(c.arg(1), 32 << 20);
   char* buf = c.kernel.io_buffer();
   size_t done = 0;

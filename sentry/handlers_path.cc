@@ -100,6 +100,8 @@ SysResult Newfstatat(SyscallContext& c) {
 
 SysResult Statx(SyscallContext& c) {
   int flags = static_cast<int>(c.arg(2));
+  if (c.arg(3) & STATX__RESERVED) return SysResult::Errno(EINVAL);
+  if ((flags & AT_STATX_SYNC_TYPE) == AT_STATX_SYNC_TYPE) return SysResult::Errno(EINVAL);
   struct stat st;
   SysResult r = StatImpl(c, static_cast<int>(c.arg(0)), c.arg(1), flags, &st);
   if (!r.ok()) return r;
@@ -124,16 +126,34 @@ SysResult Statx(SyscallContext& c) {
   return CopyOutObj(c, c.arg(4), sx).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
 }
 
+// The dentry an empty path with AT_EMPTY_PATH names: dirfd's file, or the cwd.
+ErrnoOr<DentryRef> EmptyPathDentry(SyscallContext& c, int dirfd) {
+  if (dirfd == AT_FDCWD) return c.proc.fs.cwd;
+  vfs::FileRef f = dirfd < 0 ? nullptr : GetFile(c, static_cast<uint64_t>(dirfd));
+  if (!f) return ErrnoOr<DentryRef>::Errno(EBADF);
+  if (!f->dentry()) return ErrnoOr<DentryRef>::Errno(ENOENT);
+  return f->dentry();
+}
+
 SysResult ReadlinkImpl(SyscallContext& c, int dirfd, uint64_t path_addr, uint64_t buf,
                        int64_t size) {
   if (size <= 0) return SysResult::Errno(EINVAL);
   std::string path;
   SysResult r = ReadPath(c, path_addr, &path);
   if (!r.ok()) return r;
-  if (path.empty()) return SysResult::Errno(ENOENT);
-  auto dir = path[0] == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
-  if (!dir.ok()) return SysResult::Errno(dir.error());
-  auto target = c.kernel.vfs().ReadLinkAt(FsFor(c), c.proc.creds, *dir, path);
+  ErrnoOr<std::string> target = ErrnoOr<std::string>::Errno(ENOENT);
+  if (path.empty()) {
+    // readlinkat(fd, "") reads the symlink an O_PATH|O_NOFOLLOW fd refers to.
+    auto d = EmptyPathDentry(c, dirfd);
+    if (!d.ok()) return SysResult::Errno(d.error());
+    if (!(*d)->IsSymlink()) return SysResult::Errno(ENOENT);
+    target = (*d)->inode()->ReadLink(FsFor(c));
+  } else {
+    auto dir =
+        path[0] == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
+    if (!dir.ok()) return SysResult::Errno(dir.error());
+    target = c.kernel.vfs().ReadLinkAt(FsFor(c), c.proc.creds, *dir, path);
+  }
   if (!target.ok()) return SysResult::Errno(target.error());
   size_t n = std::min<size_t>(target->size(), static_cast<size_t>(size));
   if (!CopyOut(c, buf, target->data(), n).ok()) return SysResult::Errno(EFAULT);
@@ -155,7 +175,13 @@ SysResult AccessImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int mode,
   if (!r.ok()) return r;
   if (path.empty()) {
     if (!(flags & AT_EMPTY_PATH)) return SysResult::Errno(ENOENT);
-    path = ".";
+    auto d = EmptyPathDentry(c, dirfd);
+    if (!d.ok()) return SysResult::Errno(d.error());
+    if (mode == F_OK) return 0;
+    vfs::InodePerm perm = (*d)->inode()->Perm();
+    int e = vfs::CheckPermission(c.proc.creds, perm.mode, perm.uid, perm.gid, mode,
+                                 (flags & AT_EACCESS) ? vfs::IdKind::kFs : vfs::IdKind::kReal);
+    return e ? SysResult::Errno(e) : SysResult(0);
   }
   auto dir = path[0] == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
   if (!dir.ok()) return SysResult::Errno(dir.error());

@@ -5,7 +5,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
+#include <sys/sysinfo.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "platform/child_signal.h"
 #include "platform/guest_memory.h"
 #include "platform/stub_image.h"
 #include "sentry/exec_loader.h"
@@ -37,6 +39,49 @@ std::vector<SyscallHandler>& Handlers() {
     return t;
   }();
   return *table;
+}
+
+// True when `sig` would terminate the thread's process by default: not caught, not ignored,
+// and not a signal whose default action is to ignore or stop.
+bool IsDefaultFatal(pid_t tid, int sig) {
+  if (sig <= 0 || sig > 64) return false;
+  switch (sig) {
+    case SIGCHLD: case SIGCONT: case SIGURG: case SIGWINCH:
+    case SIGSTOP: case SIGTSTP: case SIGTTIN: case SIGTTOU:
+      return false;
+    default:
+      break;
+  }
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/status", tid);
+  FILE* f = fopen(path, "re");
+  if (!f) return false;
+  char line[256];
+  unsigned long long caught = 0, ignored = 0;
+  while (fgets(line, sizeof(line), f)) {
+    sscanf(line, "SigCgt: %llx", &caught);
+    sscanf(line, "SigIgn: %llx", &ignored);
+  }
+  fclose(f);
+  unsigned long long bit = 1ULL << (sig - 1);
+  return !(caught & bit) && !(ignored & bit);
+}
+
+// What procfs shows about the machine, read from the host once at start-up.
+vfs::ProcfsOptions ProcfsOptionsFromHost() {
+  vfs::ProcfsOptions o;
+  if (FILE* f = fopen("/proc/cpuinfo", "re")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) o.cpuinfo.append(buf, n);
+    fclose(f);
+  }
+  struct sysinfo si;
+  if (sysinfo(&si) == 0) o.mem_total_bytes = static_cast<uint64_t>(si.totalram) * si.mem_unit;
+  o.num_cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  struct utsname u;
+  if (uname(&u) == 0) o.kernel_release = u.release;
+  return o;
 }
 
 }  // namespace
@@ -65,17 +110,17 @@ Process* Kernel::FindProcess(int pid) const {
 absl::Status Kernel::Start() {
   epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
   if (!epoll_) return absl::InternalError(absl::StrCat("epoll_create1: ", strerror(errno)));
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGCHLD);
-  sigprocmask(SIG_BLOCK, &mask, nullptr);
-  sigchld_fd_.reset(signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK));
-  if (!sigchld_fd_) return absl::InternalError(absl::StrCat("signalfd: ", strerror(errno)));
+  // A hostfd write to a pipe whose reader is gone must return EPIPE, not kill the sentry.
+  signal(SIGPIPE, SIG_IGN);
+  int child_fd = platform::InstallChildSignalHandler();
+  if (child_fd < 0) return absl::InternalError(absl::StrCat("SIGCHLD pipe: ", strerror(errno)));
+  sigchld_fd_.reset(child_fd);
 
   vfs::Vfs::Options vo;
   vo.gofer = gofer_.get();
   vo.processes = std::make_shared<KernelProcessInfo>(this);
   vo.host_tty_fd = isatty(0) ? 0 : -1;
+  vo.proc = ProcfsOptionsFromHost();
   auto v = vfs::Vfs::Create(vo);
   if (!v.ok()) {
     return absl::InternalError(
@@ -233,6 +278,25 @@ void Kernel::EventLoop() {
   while (!done_) {
     RunReadyTasks();
     if (done_) break;
+    if (fd_waiters_.empty()) {
+      // Idle fast path: nothing but guest syscalls and child events can wake us, so wait
+      // in NOTIF_RECV itself (the guest's synchronous wake-up then lands here directly).
+      platform::SyscallRequest req;
+      int r = platform_->WaitRequest(&req);
+      if (r > 0) {
+        OnRequest(req);
+        continue;
+      }
+      if (r < 0) {
+        LOG_ERROR("waiting for guest syscalls: {}", strerror(-r));
+        exit_code_ = 125;
+        break;
+      }
+      platform::DrainChildSignals();
+      platform::StopEvent ev;
+      while (!done_ && platform_->NextStop(&ev)) OnStop(ev);
+      continue;
+    }
     int n = epoll_wait(epoll_.get(), events, 64, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -243,12 +307,12 @@ void Kernel::EventLoop() {
     for (int i = 0; i < n; ++i) {
       uint64_t tag = events[i].data.u64;
       if (tag == kTagRequests) {
+        // One request per wake-up: epoll is level-triggered, so more pending requests
+        // wake us again at once, and we save a poll(2) per syscall.
         platform::SyscallRequest req;
-        while (platform_->ReceiveRequest(&req)) OnRequest(req);
+        if (platform_->ReceiveRequest(&req)) OnRequest(req);
       } else if (tag == kTagSigchld) {
-        signalfd_siginfo si;
-        while (read(sigchld_fd_.get(), &si, sizeof(si)) == sizeof(si)) {
-        }
+        platform::DrainChildSignals();
         platform::StopEvent ev;
         while (!done_ && platform_->NextStop(&ev)) OnStop(ev);
       } else if (tag >= kTagFdBase) {
@@ -391,6 +455,15 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
         platform_->Resume(ev.tid, 0);
         return;
       }
+      if (t && t->process->pid == 1 && IsDefaultFatal(t->host_tid, ev.sig)) {
+        // The guest init is pid 1 of its namespace: while traced, the kernel keeps it
+        // unkillable even by a fault, so re-injecting would loop on the faulting instruction.
+        // Natively the signal kills: do that, and report it as the cause.
+        init_fatal_signal_ = ev.sig;
+        kill(ev.tid, SIGKILL);
+        platform_->Resume(ev.tid, 0);
+        return;
+      }
       platform_->Resume(ev.tid, ev.sig);
       return;
     case StopKind::kGroupStop:
@@ -425,7 +498,8 @@ void Kernel::FinishTask(pid_t host_tid, int status) {
   }
   if (host_tid == init_host_pid_) {
     if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
-    else if (WIFSIGNALED(status)) exit_code_ = 128 + WTERMSIG(status);
+    else if (WIFSIGNALED(status))
+      exit_code_ = 128 + (init_fatal_signal_ ? init_fatal_signal_ : WTERMSIG(status));
     done_ = true;
   }
 }

@@ -98,6 +98,7 @@ class Kernel {
   pid_t init_host_pid_ = 0;
   bool done_ = false;
   int exit_code_ = 0;
+  int init_fatal_signal_ = 0;  // a default-fatal signal the sentry applied to pid 1
   std::vector<bool> unsupported_logged_;
   friend class ExecLoader;
 };

@@ -100,3 +100,18 @@ std::vector<std::pair<int, std::string>> KernelProcessInfo::Fds(int pid) const {
 }
 
 }  // namespace sentry
+
+namespace sentry {
+
+std::pair<uint32_t, uint32_t> KernelProcessInfo::Owner(int pid) const {
+  Process* p = kernel_->FindProcess(pid);
+  if (!p) return {0, 0};
+  return {p->creds.euid, p->creds.egid};
+}
+
+std::shared_ptr<vfs::FileDescription> KernelProcessInfo::FdFile(int pid, int fd) const {
+  Process* p = kernel_->FindProcess(pid);
+  return p ? p->fds->Get(fd) : nullptr;
+}
+
+}  // namespace sentry

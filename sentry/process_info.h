@@ -22,6 +22,8 @@ class KernelProcessInfo : public vfs::ProcessInfo {
   std::string StatusFields(int pid) const override;
   std::string StatLine(int pid) const override;
   std::vector<std::pair<int, std::string>> Fds(int pid) const override;
+  std::pair<uint32_t, uint32_t> Owner(int pid) const override;
+  std::shared_ptr<vfs::FileDescription> FdFile(int pid, int fd) const override;
 
  private:
   Kernel* kernel_;

@@ -220,7 +220,7 @@ constexpr Table BuildTable() {
   s(59, "execve", {kPath, kArgv, kPtr}).Trace(kFull, "the sentry's own ELF loader");
   s(60, "exit", {kInt}).Passthrough("thread exit; the sentry sees it as a ptrace exit event");
   s(61, "wait4", {kInt, kPtr, kHex, kPtr}).Emulate(kPartial, kProcess);
-  s(62, "kill", {kInt, kSignal}).Emulate(kPartial, kProcess);
+  s(62, "kill", {kInt, kSignal}).Passthrough("pids are the guest's own pid namespace: no process outside it can be named, kill(-1) included");
   s(63, "uname", {kPtr}).Emulate(kFull, "virtual hostname");
   s(64, "semget", {kInt, kInt, kHex}).Unsupported(kSysvIpc);
   s(65, "semop", {kInt, kPtr, kUInt}).Unsupported(kSysvIpc);
@@ -364,7 +364,7 @@ constexpr Table BuildTable() {
   s(199, "fremovexattr", {kFd, kPath}).Unsupported(kXattr);
 
   // --- 200..299 ------------------------------------------------------------------------
-  s(200, "tkill", {kInt, kSignal}).Emulate(kPartial, kProcess);
+  s(200, "tkill", {kInt, kSignal}).Passthrough("tids are confined to the guest's pid namespace");
   s(201, "time", {kPtr}).Passthrough(kTimePass);
   s(202, "futex", {kPtr, kHex, kUInt, kPtr, kPtr, kUInt})
       .Passthrough("the host runs futexes; pid-namespaced, so PI/robust ops stay inside");
@@ -402,7 +402,7 @@ constexpr Table BuildTable() {
   s(231, "exit_group", {kInt}).Passthrough("process exit; the sentry sees it as a ptrace event");
   s(232, "epoll_wait", {kFd, kPtr, kInt, kInt}).Unsupported(kEpoll);
   s(233, "epoll_ctl", {kFd, kInt, kFd, kPtr}).Unsupported(kEpoll);
-  s(234, "tgkill", {kInt, kInt, kSignal}).Emulate(kPartial, kProcess);
+  s(234, "tgkill", {kInt, kInt, kSignal}).Passthrough("tgid/tid are confined to the guest's pid namespace");
   s(235, "utimes", {kPath, kPtr}).Unsupported();
   s(236, "vserver").Unsupported(kRemoved);
   s(237, "mbind", {kPtr, kUInt, kInt, kPtr, kUInt, kHex}).Refuse(EPERM, kNuma);

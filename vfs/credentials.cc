@@ -1,4 +1,5 @@
-// Permission-bit checks with virtual credentials. Sentry thread only.
+// Permission-bit checks with virtual credentials.
+// Ownership as described in vfs/credentials.h; sentry thread only.
 #include "vfs/credentials.h"
 
 #include <sys/stat.h>
@@ -14,8 +15,8 @@ bool InGroup(const Credentials& creds, uint32_t gid, IdKind ids) {
   return std::find(creds.groups.begin(), creds.groups.end(), gid) != creds.groups.end();
 }
 
-int CheckPermission(const Credentials& creds, uint32_t mode, uint32_t owner_uid,
-                    uint32_t owner_gid, int may, IdKind ids) {
+int CheckPermission(const Credentials& creds, uint32_t mode, uint32_t owner_uid, uint32_t owner_gid,
+                    int may, IdKind ids) {
   may &= kMayRead | kMayWrite | kMayExec;
   uint32_t uid = ids == IdKind::kFs ? creds.fsuid : creds.uid;
   if (uid == 0) {

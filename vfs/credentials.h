@@ -26,8 +26,8 @@ enum class IdKind { kFs, kReal };
 // Linux's generic_permission with the virtual credentials: uid 0 bypasses read/write checks
 // (CAP_DAC_OVERRIDE) and needs any x bit to execute a non-directory. `mode` holds the
 // inode's permission bits (its type bits matter only for the exec rule). Returns 0 or EACCES.
-int CheckPermission(const Credentials& creds, uint32_t mode, uint32_t owner_uid,
-                    uint32_t owner_gid, int may, IdKind ids = IdKind::kFs);
+int CheckPermission(const Credentials& creds, uint32_t mode, uint32_t owner_uid, uint32_t owner_gid,
+                    int may, IdKind ids = IdKind::kFs);
 
 // True when `gid` is the (fs or real) group of `creds` or one of its supplementary groups.
 bool InGroup(const Credentials& creds, uint32_t gid, IdKind ids = IdKind::kFs);

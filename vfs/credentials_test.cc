@@ -1,4 +1,5 @@
 // Tests of the permission-bit check.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/credentials.h"
 
 #include <sys/stat.h>

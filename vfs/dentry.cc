@@ -1,5 +1,8 @@
-// Dentry cache and mount links. Sentry thread only.
+// Dentry cache and mount links.
+// Ownership as described in vfs/dentry.h; sentry thread only.
 #include "vfs/dentry.h"
+
+#include <vector>
 
 namespace sentry::vfs {
 namespace {
@@ -15,6 +18,19 @@ Dentry::~Dentry() {
   if (parent_ == nullptr) return;
   auto it = parent_->children_.find(name_);
   if (it != parent_->children_.end() && it->second.expired()) parent_->children_.erase(it);
+  // Release the parent chain iteratively: a deep chain dying at once must not recurse once
+  // per level (handlers run on small fiber stacks).
+  static thread_local std::vector<std::shared_ptr<Dentry>> pending;
+  static thread_local bool releasing = false;
+  pending.push_back(std::move(parent_));
+  if (releasing) return;
+  releasing = true;
+  while (!pending.empty()) {
+    std::shared_ptr<Dentry> p = std::move(pending.back());
+    pending.pop_back();
+    p.reset();  // may run ~Dentry, which only queues its own parent
+  }
+  releasing = false;
 }
 
 void Dentry::Mount(const std::shared_ptr<Dentry>& root) {

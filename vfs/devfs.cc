@@ -1,4 +1,5 @@
-// devfs. Sentry thread only.
+// devfs.
+// Ownership as described in vfs/devfs.h; sentry thread only.
 #include "vfs/devfs.h"
 
 #include <fcntl.h>
@@ -17,8 +18,16 @@ namespace {
 
 class MemDeviceFile : public FileDescription {
  public:
-  MemDeviceFile(MemDevice kind, std::shared_ptr<Dentry> d, int flags)
-      : FileDescription(std::move(d), flags), kind_(kind) {}
+  MemDeviceFile(MemDevice kind, std::shared_ptr<Dentry> d, int flags,
+                std::shared_ptr<UniqueFd> host_zero)
+      : FileDescription(std::move(d), flags), kind_(kind), host_zero_(std::move(host_zero)) {}
+
+  // mmap of /dev/zero: the host's /dev/zero gives exactly Linux's semantics (private:
+  // anonymous memory; shared: a fresh shmem object), so the mirror is a host /dev/zero fd
+  // opened once when devfs is built.
+  int HostFd() const override {
+    return kind_ == MemDevice::kZero && host_zero_ ? host_zero_->get() : -1;
+  }
 
   SysResult Read(std::span<char> buf) override { return PRead(buf, 0); }
   SysResult Write(std::span<const char> buf) override { return PWrite(buf, 0); }
@@ -69,12 +78,13 @@ class MemDeviceFile : public FileDescription {
 
  private:
   MemDevice kind_;
+  std::shared_ptr<UniqueFd> host_zero_;
 };
 
 }  // namespace
 
 FileRef MakeMemDeviceFile(MemDevice kind, std::shared_ptr<Dentry> d, int flags) {
-  return std::make_shared<MemDeviceFile>(kind, std::move(d), flags);
+  return std::make_shared<MemDeviceFile>(kind, std::move(d), flags, nullptr);
 }
 
 std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
@@ -86,27 +96,30 @@ std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
     MemDevice kind;
     unsigned minor;
   };
+  auto host_zero = std::make_shared<UniqueFd>(::open("/dev/zero", O_RDWR | O_CLOEXEC));
   for (const Mem& m : {Mem{"null", MemDevice::kNull, 3}, Mem{"zero", MemDevice::kZero, 5},
                        Mem{"full", MemDevice::kFull, 7}, Mem{"random", MemDevice::kRandom, 8},
                        Mem{"urandom", MemDevice::kURandom, 9}}) {
     MemDevice kind = m.kind;
     root->Add(m.name, std::make_shared<DeviceInode>(
                           fs, 0666, makedev(1, m.minor),
-                          [kind](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
-                            return MakeMemDeviceFile(kind, d, flags);
+                          [kind, host_zero](const std::shared_ptr<Dentry>& d,
+                                            int flags) -> ErrnoOr<FileRef> {
+                            return FileRef(
+                                std::make_shared<MemDeviceFile>(kind, d, flags, host_zero));
                           }));
   }
 
   auto tty = std::make_shared<UniqueFd>(std::move(host_tty));
-  root->Add("tty", std::make_shared<DeviceInode>(
-                       fs, 0666, makedev(5, 0),
-                       [tty](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
-                         if (!tty->valid()) return ErrnoOr<FileRef>::Errno(ENXIO);
-                         int fd = ::fcntl(tty->get(), F_DUPFD_CLOEXEC, 0);
-                         if (fd < 0) return ErrnoOr<FileRef>::Errno(errno);
-                         return FileRef(
-                             std::make_shared<HostFile>(UniqueFd(fd), flags, d, "/dev/tty"));
-                       }));
+  root->Add("tty",
+            std::make_shared<DeviceInode>(
+                fs, 0666, makedev(5, 0),
+                [tty](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
+                  if (!tty->valid()) return ErrnoOr<FileRef>::Errno(ENXIO);
+                  int fd = ::fcntl(tty->get(), F_DUPFD_CLOEXEC, 0);
+                  if (fd < 0) return ErrnoOr<FileRef>::Errno(errno);
+                  return FileRef(std::make_shared<HostFile>(UniqueFd(fd), flags, d, "/dev/tty"));
+                }));
 
   root->Add("stdin", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/0"));
   root->Add("stdout", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/1"));

@@ -1,4 +1,5 @@
 // devfs: device numbers, modes, reads and writes of the memory devices, tty, symlinks.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/devfs.h"
 
 #include <fcntl.h>
@@ -35,9 +36,9 @@ TEST_F(DevfsTest, DeviceNumbersAndModes) {
     const char* path;
     unsigned major, minor;
   };
-  for (const Dev& d : {Dev{"/dev/null", 1, 3}, Dev{"/dev/zero", 1, 5}, Dev{"/dev/full", 1, 7},
-                       Dev{"/dev/random", 1, 8}, Dev{"/dev/urandom", 1, 9},
-                       Dev{"/dev/tty", 5, 0}}) {
+  for (const Dev& d :
+       {Dev{"/dev/null", 1, 3}, Dev{"/dev/zero", 1, 5}, Dev{"/dev/full", 1, 7},
+        Dev{"/dev/random", 1, 8}, Dev{"/dev/urandom", 1, 9}, Dev{"/dev/tty", 5, 0}}) {
     struct stat st;
     ASSERT_TRUE(vfs_->StatAt(ctx_, creds_, nullptr, d.path, true, &st).ok()) << d.path;
     EXPECT_EQ(st.st_mode, S_IFCHR | 0666u) << d.path;
@@ -49,10 +50,9 @@ TEST_F(DevfsTest, DeviceNumbersAndModes) {
   EXPECT_EQ(st.st_mode, S_IFDIR | 01777u);
   ASSERT_TRUE(vfs_->StatAt(ctx_, creds_, nullptr, "/dev/pts", true, &st).ok());
   EXPECT_TRUE(S_ISDIR(st.st_mode));
-  for (auto [link, target] : {std::pair{"/dev/stdin", "/proc/self/fd/0"},
-                              std::pair{"/dev/stdout", "/proc/self/fd/1"},
-                              std::pair{"/dev/stderr", "/proc/self/fd/2"},
-                              std::pair{"/dev/fd", "/proc/self/fd"}}) {
+  for (auto [link, target] :
+       {std::pair{"/dev/stdin", "/proc/self/fd/0"}, std::pair{"/dev/stdout", "/proc/self/fd/1"},
+        std::pair{"/dev/stderr", "/proc/self/fd/2"}, std::pair{"/dev/fd", "/proc/self/fd"}}) {
     ErrnoOr<std::string> t = vfs_->ReadLinkAt(ctx_, creds_, nullptr, link);
     ASSERT_TRUE(t.ok()) << link;
     EXPECT_EQ(*t, target);
@@ -107,8 +107,8 @@ TEST(DevfsTtyTest, TtyOverHostFd) {
   ErrnoOr<std::unique_ptr<Vfs>> vfs = Vfs::Create(opts);
   ASSERT_TRUE(vfs.ok());
   close(p[1]);  // the Vfs holds its own copy
-  ErrnoOr<FileRef> f = (*vfs)->OpenAt((*vfs)->RootContext(), Credentials{}, nullptr, "/dev/tty",
-                                      O_WRONLY, 0);
+  ErrnoOr<FileRef> f =
+      (*vfs)->OpenAt((*vfs)->RootContext(), Credentials{}, nullptr, "/dev/tty", O_WRONLY, 0);
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_EQ((*f)->Write(std::span<const char>("hi", 2)).value(), 2);
   char buf[4];

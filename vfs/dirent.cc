@@ -1,4 +1,5 @@
-// linux_dirent64 encoding and the generic directory description. Sentry thread only.
+// linux_dirent64 encoding and the generic directory description.
+// Ownership as described in vfs/dirent.h; sentry thread only.
 #include "vfs/dirent.h"
 
 #include <dirent.h>
@@ -28,7 +29,9 @@ uint64_t DotDotIno(const std::shared_ptr<Dentry>& d) {
 
 }  // namespace
 
-size_t DirentWriter::RecordSize(size_t name_len) { return (kNameOffset + name_len + 1 + 7) & ~size_t{7}; }
+size_t DirentWriter::RecordSize(size_t name_len) {
+  return (kNameOffset + name_len + 1 + 7) & ~size_t{7};
+}
 
 bool DirentWriter::Add(uint64_t ino, int64_t next_off, uint8_t type, std::string_view name) {
   size_t reclen = RecordSize(name.size());
@@ -59,11 +62,14 @@ SysResult DirectoryFile::Seek(int64_t offset, int whence) {
   if (is_path()) return SysResult::Errno(EBADF);
   int64_t pos;
   switch (whence) {
-    case SEEK_SET: pos = offset; break;
+    case SEEK_SET:
+      pos = offset;
+      break;
     case SEEK_CUR:
       if (__builtin_add_overflow(offset_, offset, &pos)) return SysResult::Errno(EINVAL);
       break;
-    default: return SysResult::Errno(EINVAL);
+    default:
+      return SysResult::Errno(EINVAL);
   }
   if (pos < 0) return SysResult::Errno(EINVAL);
   if (pos == 0) Rewind();

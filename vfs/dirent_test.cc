@@ -1,4 +1,5 @@
 // linux_dirent64 encoding and directory descriptions over synthetic directories.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/dirent.h"
 
 #include <dirent.h>
@@ -56,7 +57,7 @@ std::vector<Record> ReadDir(FileDescription& f, size_t bufsize) {
 }
 
 TEST(DirentTest, RecordSize) {
-  EXPECT_EQ(DirentWriter::RecordSize(1), 24u);   // 19 + 1 + 1 → 24
+  EXPECT_EQ(DirentWriter::RecordSize(1), 24u);  // 19 + 1 + 1 → 24
   EXPECT_EQ(DirentWriter::RecordSize(4), 24u);
   EXPECT_EQ(DirentWriter::RecordSize(5), 32u);
   EXPECT_EQ(DirentWriter::RecordSize(255), 280u);

@@ -1,4 +1,5 @@
-// FdTable implementation. Sentry thread only.
+// FdTable implementation.
+// Ownership as described in vfs/fd_table.h; sentry thread only.
 #include "vfs/fd_table.h"
 
 #include <cerrno>
@@ -15,9 +16,7 @@ FdTable::Entry* FdTable::Find(int fd) {
   return it == sparse_.end() ? nullptr : &it->second;
 }
 
-const FdTable::Entry* FdTable::Find(int fd) const {
-  return const_cast<FdTable*>(this)->Find(fd);
-}
+const FdTable::Entry* FdTable::Find(int fd) const { return const_cast<FdTable*>(this)->Find(fd); }
 
 FileRef FdTable::Get(int fd) const {
   const Entry* e = Find(fd);
@@ -64,8 +63,10 @@ FileRef FdTable::Remove(int fd) {
   if (e == nullptr) return nullptr;
   FileRef f = std::move(e->file);
   --count_;
-  if (fd >= kDense) sparse_.erase(fd);
-  else e->cloexec = false;
+  if (fd >= kDense)
+    sparse_.erase(fd);
+  else
+    e->cloexec = false;
   return f;
 }
 

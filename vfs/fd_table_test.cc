@@ -1,4 +1,5 @@
 // FdTable semantics: lowest free number, dup2 replacement, close-on-exec, clone, limits.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/fd_table.h"
 
 #include <fcntl.h>

@@ -1,4 +1,5 @@
-// FileDescription defaults, PathFile and SeekableFile. Sentry thread only.
+// FileDescription defaults, PathFile and SeekableFile.
+// Ownership as described in vfs/file_description.h; sentry thread only.
 #include "vfs/file_description.h"
 
 #include <fcntl.h>
@@ -18,9 +19,10 @@ namespace {
 constexpr int kDroppedFlags = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 }  // namespace
 
-FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags,
-                                 std::string anon_name)
-    : dentry_(std::move(dentry)), flags_(flags & ~kDroppedFlags), anon_name_(std::move(anon_name)) {}
+FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags, std::string anon_name)
+    : dentry_(std::move(dentry)),
+      flags_(flags & ~kDroppedFlags),
+      anon_name_(std::move(anon_name)) {}
 
 FileDescription::~FileDescription() = default;
 
@@ -93,9 +95,15 @@ std::string FileDescription::Path() const {
 SysResult FileDescription::SeekIn(int64_t offset, int whence, int64_t size) {
   int64_t base;
   switch (whence) {
-    case SEEK_SET: base = 0; break;
-    case SEEK_CUR: base = offset_; break;
-    case SEEK_END: base = size; break;
+    case SEEK_SET:
+      base = 0;
+      break;
+    case SEEK_CUR:
+      base = offset_;
+      break;
+    case SEEK_END:
+      base = size;
+      break;
     case SEEK_DATA:
       if (offset < 0 || offset >= size) return SysResult::Errno(ENXIO);
       offset_ = offset;
@@ -104,7 +112,8 @@ SysResult FileDescription::SeekIn(int64_t offset, int whence, int64_t size) {
       if (offset < 0 || offset >= size) return SysResult::Errno(ENXIO);
       offset_ = size;
       return offset_;
-    default: return SysResult::Errno(EINVAL);
+    default:
+      return SysResult::Errno(EINVAL);
   }
   int64_t pos;
   if (__builtin_add_overflow(base, offset, &pos) || pos < 0) return SysResult::Errno(EINVAL);

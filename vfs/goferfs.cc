@@ -1,4 +1,5 @@
-// goferfs: inodes, regular files and directories over the gofer. Sentry thread only.
+// goferfs: inodes, regular files and directories over the gofer.
+// Ownership as described in vfs/goferfs.h; sentry thread only.
 #include "vfs/goferfs.h"
 
 #include <fcntl.h>
@@ -64,6 +65,7 @@ class GoferInode : public Inode {
                  std::vector<std::shared_ptr<Inode>>* out) override {
     if (!IsDir()) return ENOTDIR;
     if (names.empty()) return 0;
+    if (gfs()->client() == nullptr) return EIO;
     gfs()->FlushReleases();
     ErrnoOr<gofer::WalkResult> r =
         gfs()->client()->Walk(handle_, absl::MakeConstSpan(names.data(), names.size()));
@@ -87,6 +89,7 @@ class GoferInode : public Inode {
   ErrnoOr<std::string> ReadLink(const FsContext&) override {
     if (!IsSymlink()) return ErrnoOr<std::string>::Errno(EINVAL);
     if (!link_.has_value()) {
+      if (gfs()->client() == nullptr) return ErrnoOr<std::string>::Errno(EIO);
       ErrnoOr<std::string> r = gfs()->client()->ReadLink(handle_);
       if (!r.ok()) return r;
       link_ = r.take();
@@ -94,16 +97,17 @@ class GoferInode : public Inode {
     return *link_;
   }
 
-  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
-                        const FsContext& ctx) override;
+  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) override;
 
   // The donated host fd, shared by the open descriptions of this file.
   ErrnoOr<std::shared_ptr<UniqueFd>> HostFd() {
     if (std::shared_ptr<UniqueFd> fd = fd_.lock()) return fd;
+    if (gfs()->client() == nullptr) return ErrnoOr<std::shared_ptr<UniqueFd>>::Errno(EIO);
     ErrnoOr<UniqueFd> r = gfs()->client()->Open(handle_, O_RDONLY);
     if (!r.ok()) return ErrnoOr<std::shared_ptr<UniqueFd>>::Errno(r.error());
     auto fd = std::make_shared<UniqueFd>(r.take());
     fd_ = fd;
+    gfs()->KeepFd(fd);
     return fd;
   }
 
@@ -117,6 +121,7 @@ class GoferInode : public Inode {
   // Entry `index` of `l`, fetching batches as needed: 1, 0 at the end, or -errno.
   int EntryAt(DirListing* l, size_t index, DirEntryInfo* out) {
     while (index >= l->entries.size() && !l->complete) {
+      if (gfs()->client() == nullptr) return -EIO;
       ErrnoOr<std::vector<gofer::DirEntry>> r =
           gfs()->client()->ReadDir(handle_, l->next_cookie, kReadDirBatch);
       if (!r.ok()) return -r.error();
@@ -255,7 +260,11 @@ void GoferFs::StatFs(struct statfs* out) {
 void GoferFs::DropCaches() {
   Filesystem::DropCaches();
   root_.reset();
+  fd_cache_.clear();
   FlushReleases();
+  // The Vfs is going away and the client may go with it: dentries still held elsewhere
+  // (a task's cwd, an open file) must not reach it any more.
+  client_ = nullptr;
 }
 
 dev_t GoferFs::MapDev(uint64_t host_dev) {
@@ -267,15 +276,25 @@ dev_t GoferFs::MapDev(uint64_t host_dev) {
 }
 
 void GoferFs::ReleaseHandle(gofer::Handle h) {
+  if (client_ == nullptr) return;  // detached: the gofer frees handles with the channel
   pending_close_.push_back(h);
   if (pending_close_.size() >= kReleaseBatch) FlushReleases();
 }
 
 void GoferFs::FlushReleases() {
-  if (pending_close_.empty()) return;
+  if (pending_close_.empty() || client_ == nullptr) return;
   std::vector<gofer::Handle> handles;
   handles.swap(pending_close_);
   client_->Close(handles);
+}
+
+void GoferFs::KeepFd(std::shared_ptr<UniqueFd> fd) {
+  if (fd_cache_.size() < kFdCacheSize) {
+    fd_cache_.push_back(std::move(fd));
+    return;
+  }
+  fd_cache_[fd_cache_next_] = std::move(fd);
+  fd_cache_next_ = (fd_cache_next_ + 1) % kFdCacheSize;
 }
 
 }  // namespace sentry::vfs

@@ -1,4 +1,5 @@
-// hostfd descriptions. Sentry thread only.
+// hostfd descriptions.
+// Ownership as described in vfs/hostfd.h; sentry thread only.
 #include "vfs/hostfd.h"
 
 #include <fcntl.h>

@@ -1,4 +1,5 @@
 // hostfd over a pipe: EAGAIN when empty, data after a write, EOF, ioctls.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/hostfd.h"
 
 #include <fcntl.h>

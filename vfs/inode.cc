@@ -1,4 +1,5 @@
-// Filesystem and Inode base behaviour. Sentry thread only.
+// Filesystem and Inode base behaviour.
+// Ownership as described in vfs/inode.h; sentry thread only.
 #include "vfs/inode.h"
 
 #include <dirent.h>
@@ -92,14 +93,22 @@ ErrnoOr<FileRef> Inode::Open(const std::shared_ptr<Dentry>&, int, const FsContex
 
 uint8_t DirentType(uint32_t mode) {
   switch (mode & S_IFMT) {
-    case S_IFREG: return DT_REG;
-    case S_IFDIR: return DT_DIR;
-    case S_IFLNK: return DT_LNK;
-    case S_IFCHR: return DT_CHR;
-    case S_IFBLK: return DT_BLK;
-    case S_IFIFO: return DT_FIFO;
-    case S_IFSOCK: return DT_SOCK;
-    default: return DT_UNKNOWN;
+    case S_IFREG:
+      return DT_REG;
+    case S_IFDIR:
+      return DT_DIR;
+    case S_IFLNK:
+      return DT_LNK;
+    case S_IFCHR:
+      return DT_CHR;
+    case S_IFBLK:
+      return DT_BLK;
+    case S_IFIFO:
+      return DT_FIFO;
+    case S_IFSOCK:
+      return DT_SOCK;
+    default:
+      return DT_UNKNOWN;
   }
 }
 

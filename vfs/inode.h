@@ -123,8 +123,7 @@ class Inode {
 
   // Opens this node for `d` (not O_PATH; flags and permissions already checked by Vfs).
   // ENXIO by default.
-  virtual ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
-                                const FsContext& ctx);
+  virtual ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx);
 
  private:
   std::shared_ptr<Filesystem> fs_;

@@ -1,4 +1,5 @@
-// Mount table. Sentry thread only.
+// Mount table.
+// Ownership as described in vfs/mount_table.h; sentry thread only.
 #include "vfs/mount_table.h"
 
 #include <sys/sysmacros.h>
@@ -78,9 +79,8 @@ std::string MountTable::DescribeMountInfo() const {
     if (!extra.empty()) super += "," + extra;
     dev_t dev = e.fs->dev();
     out += absl::StrFormat("%d %d %u:%u / %s %s,relatime - %s %s %s\n", e.id, e.parent_id,
-                           major(dev), minor(dev),
-                           MangleMountPath(AbsolutePath(e.root, nullptr)), ro, e.fs->type(),
-                           MangleMountPath(e.source), super);
+                           major(dev), minor(dev), MangleMountPath(AbsolutePath(e.root, nullptr)),
+                           ro, e.fs->type(), MangleMountPath(e.source), super);
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// Dentry → path text. Sentry thread only.
+// Dentry → path text.
+// Ownership as described in vfs/path.h; sentry thread only.
 #include "vfs/path.h"
 
 #include <algorithm>

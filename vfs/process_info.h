@@ -27,7 +27,7 @@ class ProcessInfo {
   // Lines for /proc/PID/status after "Name:" ("State:", "Tgid:", "Pid:", "PPid:", "Uid:",
   // ...), each ending in '\n'. procfs adds "Tgid:" and "Pid:" if they are missing.
   virtual std::string StatusFields(int pid) const = 0;
-  virtual std::string StatLine(int pid) const = 0;  // /proc/PID/stat
+  virtual std::string StatLine(int pid) const = 0;                          // /proc/PID/stat
   virtual std::vector<std::pair<int, std::string>> Fds(int pid) const = 0;  // fd → link text
 
   // Optional, with defaults.

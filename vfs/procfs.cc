@@ -1,4 +1,5 @@
-// procfs. Sentry thread only.
+// procfs.
+// Ownership as described in vfs/procfs.h; sentry thread only.
 #include "vfs/procfs.h"
 
 #include <dirent.h>
@@ -91,7 +92,8 @@ constexpr uint32_t kFdSlotBase = 0x80000;
 
 // Sets ino/owner/mode bits on a synthetic inode made for a pid.
 template <typename T>
-std::shared_ptr<T> Owned(std::shared_ptr<T> inode, uint64_t ino, std::pair<uint32_t, uint32_t> owner) {
+std::shared_ptr<T> Owned(std::shared_ptr<T> inode, uint64_t ino,
+                         std::pair<uint32_t, uint32_t> owner) {
   SimpleAttr& a = inode->mutable_attr();
   a.ino = ino;
   a.uid = owner.first;
@@ -160,8 +162,19 @@ class FdDir : public DynamicDir {
 // ---- /proc/PID ----
 
 enum class PidNode {
-  kCmdline, kEnviron, kComm, kStatus, kStat, kMaps, kMounts, kMountInfo,
-  kExe, kCwd, kRoot, kFd, kTask,
+  kCmdline,
+  kEnviron,
+  kComm,
+  kStatus,
+  kStat,
+  kMaps,
+  kMounts,
+  kMountInfo,
+  kExe,
+  kCwd,
+  kRoot,
+  kFd,
+  kTask,
 };
 
 struct PidNodeSpec {
@@ -355,8 +368,9 @@ std::string MemInfo(ProcFs* p) {
   line("VmallocTotal", 34359738367);
   line("VmallocUsed", 0);
   line("VmallocChunk", 0);
-  out += "HugePages_Total:       0\nHugePages_Free:        0\nHugePages_Rsvd:        0\n"
-         "HugePages_Surp:        0\n";
+  out +=
+      "HugePages_Total:       0\nHugePages_Free:        0\nHugePages_Rsvd:        0\n"
+      "HugePages_Surp:        0\n";
   line("Hugepagesize", 2048);
   return out;
 }
@@ -366,7 +380,8 @@ std::string ProcStat(ProcFs* p) {
   uint64_t idle = static_cast<uint64_t>(up * 100);
   int ncpu = p->opts().num_cpus;
   std::string out = absl::StrFormat("cpu  0 0 0 %u 0 0 0 0 0 0\n", idle * ncpu);
-  for (int i = 0; i < ncpu; ++i) absl::StrAppend(&out, absl::StrFormat("cpu%d 0 0 0 %u 0 0 0 0 0 0\n", i, idle));
+  for (int i = 0; i < ncpu; ++i)
+    absl::StrAppend(&out, absl::StrFormat("cpu%d 0 0 0 %u 0 0 0 0 0 0\n", i, idle));
   struct timespec now;
   clock_gettime(CLOCK_REALTIME, &now);
   int64_t btime = now.tv_sec - static_cast<int64_t>(up);
@@ -444,8 +459,8 @@ int ParseProcNumber(std::string_view name) {
   return static_cast<int>(v);
 }
 
-std::shared_ptr<SyntheticFs> MakeProcfs(std::shared_ptr<ProcessInfo> processes,
-                                        ProcfsOptions opts, std::weak_ptr<MountTable> mounts) {
+std::shared_ptr<SyntheticFs> MakeProcfs(std::shared_ptr<ProcessInfo> processes, ProcfsOptions opts,
+                                        std::weak_ptr<MountTable> mounts) {
   auto fs = std::make_shared<ProcFs>(std::move(processes), std::move(opts), std::move(mounts));
   ProcFs* p = fs.get();
   auto root = std::make_shared<ProcRoot>(fs);
@@ -458,9 +473,8 @@ std::shared_ptr<SyntheticFs> MakeProcfs(std::shared_ptr<ProcessInfo> processes,
     return text(perm, [v = std::move(value)](const FsContext&) { return v; });
   };
   root->AddStatic("cpuinfo", text(0444, [p](const FsContext&) { return CpuInfo(p); }));
-  root->AddStatic("filesystems",
-                  fixed("nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n"
-                        "nodev\tdevpts\nnodev\tmqueue\nnodev\t9p\n"));
+  root->AddStatic("filesystems", fixed("nodev\tsysfs\nnodev\ttmpfs\nnodev\tproc\nnodev\tdevtmpfs\n"
+                                       "nodev\tdevpts\nnodev\tmqueue\nnodev\t9p\n"));
   root->AddStatic("loadavg", text(0444, [p](const FsContext&) { return LoadAvg(p); }));
   root->AddStatic("meminfo", text(0444, [p](const FsContext&) { return MemInfo(p); }));
   root->AddStatic("mounts", std::make_shared<SymlinkInode>(fs, "self/mounts"));
@@ -469,9 +483,9 @@ std::shared_ptr<SyntheticFs> MakeProcfs(std::shared_ptr<ProcessInfo> processes,
                     double up = BootSeconds();
                     return absl::StrFormat("%.2f %.2f\n", up, up);
                   }));
-  root->AddStatic("version", fixed(absl::StrFormat("Linux version %s (sentry@sentry) (c++) %s\n",
-                                                   p->opts().kernel_release,
-                                                   p->opts().kernel_version)));
+  root->AddStatic("version",
+                  fixed(absl::StrFormat("Linux version %s (sentry@sentry) (c++) %s\n",
+                                        p->opts().kernel_release, p->opts().kernel_version)));
 
   auto sys = std::make_shared<StaticDir>(fs, 0555);
   auto kernel = std::make_shared<StaticDir>(fs, 0555);

@@ -14,16 +14,16 @@ namespace sentry::vfs {
 
 // What procfs needs that the sentry knows at start-up.
 struct ProcfsOptions {
-  std::string cpuinfo;           // /proc/cpuinfo text (the sentry reads the host's once); "": synthesized
-  uint64_t mem_total_bytes = 0;  // MemTotal: the sandbox's memory limit (0: 1 GiB)
-  int num_cpus = 1;              // CPUs the sandbox may use (/proc/stat, loadavg)
+  std::string cpuinfo;  // /proc/cpuinfo text (the sentry reads the host's once); "": synthesized
+  uint64_t mem_total_bytes = 0;          // MemTotal: the sandbox's memory limit (0: 1 GiB)
+  int num_cpus = 1;                      // CPUs the sandbox may use (/proc/stat, loadavg)
   std::string kernel_release = "6.1.0";  // uname -r
   std::string kernel_version = "#1 SMP PREEMPT_DYNAMIC sentry";  // uname -v
 };
 
 // `processes` may be null (no pids). `mounts` is read for /proc/mounts and mountinfo.
-std::shared_ptr<SyntheticFs> MakeProcfs(std::shared_ptr<ProcessInfo> processes,
-                                        ProcfsOptions opts, std::weak_ptr<MountTable> mounts);
+std::shared_ptr<SyntheticFs> MakeProcfs(std::shared_ptr<ProcessInfo> processes, ProcfsOptions opts,
+                                        std::weak_ptr<MountTable> mounts);
 
 // Parses a /proc directory name as a pid (decimal, no sign, no leading zero); -1 if not.
 int ParseProcNumber(std::string_view name);

@@ -1,4 +1,5 @@
 // procfs over a fake ProcessInfo.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/procfs.h"
 
 #include <dirent.h>
@@ -35,11 +36,10 @@ class FakeProcesses : public ProcessInfo {
     return pid == 42 ? std::vector<int>{42, 43} : std::vector<int>{pid};
   }
   std::pair<uint32_t, uint32_t> Owner(int pid) const override {
-    return pid == 42 ? std::pair<uint32_t, uint32_t>{1000, 1000} : std::pair<uint32_t, uint32_t>{0, 0};
+    return pid == 42 ? std::pair<uint32_t, uint32_t>{1000, 1000}
+                     : std::pair<uint32_t, uint32_t>{0, 0};
   }
-  FileRef FdFile(int pid, int fd) const override {
-    return fd == 1 ? pipe_file : nullptr;
-  }
+  FileRef FdFile(int pid, int fd) const override { return fd == 1 ? pipe_file : nullptr; }
   std::string Hostname() const override { return "sandbox"; }
   uint64_t MemoryUsed() const override { return 256 << 20; }
 
@@ -61,7 +61,8 @@ class ProcfsTest : public ::testing::Test {
     return f.ok() ? testing::ReadAll(**f) : "";
   }
   std::vector<std::string> List(std::string_view path) {
-    ErrnoOr<FileRef> f = vfs_->OpenAt(ctx_, Credentials{}, nullptr, path, O_RDONLY | O_DIRECTORY, 0);
+    ErrnoOr<FileRef> f =
+        vfs_->OpenAt(ctx_, Credentials{}, nullptr, path, O_RDONLY | O_DIRECTORY, 0);
     EXPECT_TRUE(f.ok()) << path << ": " << f.error();
     std::vector<std::string> names;
     if (!f.ok()) return names;
@@ -134,9 +135,9 @@ TEST_F(ProcfsTest, Listings) {
 TEST_F(ProcfsTest, MissingAndBadNames) {
   Credentials root;
   struct stat st;
-  for (const char* bad : {"/proc/7", "/proc/042", "/proc/+42", "/proc/-1", "/proc/99999999999",
-                          "/proc/42/nothing", "/proc/42/fd/3", "/proc/42/fd/05",
-                          "/proc/42/task/44", "/proc/1/task/43"}) {
+  for (const char* bad :
+       {"/proc/7", "/proc/042", "/proc/+42", "/proc/-1", "/proc/99999999999", "/proc/42/nothing",
+        "/proc/42/fd/3", "/proc/42/fd/05", "/proc/42/task/44", "/proc/1/task/43"}) {
     EXPECT_EQ(vfs_->StatAt(ctx_, root, nullptr, bad, false, &st).error(), ENOENT) << bad;
   }
   EXPECT_EQ(ParseProcNumber("0"), 0);
@@ -192,9 +193,9 @@ TEST_F(ProcfsTest, OwnershipAndPermissions) {
   EXPECT_EQ(vfs_->OpenAt(ctx_, testing::User(1001, 1001), nullptr, "/proc/42/environ", O_RDONLY, 0)
                 .error(),
             EACCES);
-  EXPECT_EQ(vfs_->OpenAt(ctx_, testing::User(1001, 1001), nullptr, "/proc/42/fd/0", O_RDONLY, 0)
-                .error(),
-            EACCES);  // fd/ is 0500
+  EXPECT_EQ(
+      vfs_->OpenAt(ctx_, testing::User(1001, 1001), nullptr, "/proc/42/fd/0", O_RDONLY, 0).error(),
+      EACCES);  // fd/ is 0500
 }
 
 TEST_F(ProcfsTest, TopLevelFiles) {
@@ -236,8 +237,8 @@ TEST(ProcfsNoProcessesTest, EmptyProvider) {
   EXPECT_EQ(vfs->StatAt(vfs->RootContext(), Credentials{}, nullptr, "/proc/self/status", true, &st)
                 .error(),
             ENOENT);
-  EXPECT_TRUE(vfs->StatAt(vfs->RootContext(), Credentials{}, nullptr, "/proc/meminfo", true, &st)
-                  .ok());
+  EXPECT_TRUE(
+      vfs->StatAt(vfs->RootContext(), Credentials{}, nullptr, "/proc/meminfo", true, &st).ok());
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Path resolution. Sentry thread only.
+// Path resolution.
+// Ownership as described in vfs/resolve.h; sentry thread only.
 #include "vfs/resolve.h"
 
 #include <cerrno>

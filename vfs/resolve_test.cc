@@ -1,4 +1,5 @@
 // Path resolution through the Vfs API over the in-memory test tree.
+// Test-only; runs on the test main thread (gofer servers, where used, on their own thread).
 #include "vfs/resolve.h"
 
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <string>
 
 #include "gtest/gtest.h"
+#include "vfs/synthetic.h"
 #include "vfs/test_tree.h"
 #include "vfs/vfs.h"
 
@@ -130,8 +132,8 @@ TEST_F(ResolveTest, Symlinks) {
   EXPECT_EQ(OpenErr("self_loop", O_RDONLY), ELOOP);
   EXPECT_EQ(OpenErr("loop1/x", O_RDONLY), ELOOP);
   EXPECT_EQ(StatErr("loop1", /*follow=*/false), 0);
-  EXPECT_EQ(Read("deep2"), "hello\n");               // 40 links: allowed
-  EXPECT_EQ(OpenErr("deep1", O_RDONLY), ELOOP);      // 41 links
+  EXPECT_EQ(Read("deep2"), "hello\n");           // 40 links: allowed
+  EXPECT_EQ(OpenErr("deep1", O_RDONLY), ELOOP);  // 41 links
   EXPECT_EQ(StatErr("dangling"), ENOENT);
   EXPECT_EQ(StatErr("dangling", false), 0);
   ErrnoOr<std::string> t = vfs_->ReadLinkAt(ctx_, root_, nullptr, "chain1");
@@ -162,6 +164,20 @@ TEST_F(ResolveTest, OpenFlags) {
   EXPECT_EQ(OpenErr("x", O_CREAT | O_DIRECTORY | O_RDONLY), EINVAL);
   EXPECT_EQ(OpenErr("dir", O_TMPFILE | O_RDWR), EROFS);
   EXPECT_EQ(OpenErr("dir", O_TMPFILE | O_RDONLY), EINVAL);
+
+  // F_GETFL view (as Linux: creation flags and O_CLOEXEC dropped, O_LARGEFILE added except
+  // for O_PATH).
+  ErrnoOr<FileRef> d =
+      vfs_->OpenAt(ctx_, root_, nullptr, "dir", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC, 0);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)->status_flags(), O_DIRECTORY | O_NOFOLLOW | kOLargeFile);
+  ErrnoOr<FileRef> c = vfs_->OpenAt(ctx_, root_, nullptr, "file", O_RDONLY | O_CREAT | O_NOCTTY, 0);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ((*c)->status_flags(), kOLargeFile);
+  ErrnoOr<FileRef> pf = vfs_->OpenAt(ctx_, root_, nullptr, "file", O_PATH | O_CLOEXEC | O_RDWR, 0);
+  ASSERT_TRUE(pf.ok());
+  EXPECT_EQ((*pf)->status_flags(), O_PATH);
+  EXPECT_EQ((*pf)->access_mode(), O_RDONLY);
 
   ErrnoOr<FileRef> f = vfs_->OpenAt(ctx_, root_, nullptr, "file", O_RDONLY | O_NONBLOCK, 0);
   ASSERT_TRUE(f.ok());
@@ -240,8 +256,8 @@ TEST_F(ResolveTest, Permissions) {
   EXPECT_EQ(OpenErr("private/secret", O_RDONLY, u), EACCES);
   EXPECT_EQ(OpenErr("private/missing", O_RDONLY, u), EACCES);
   EXPECT_EQ(OpenErr("private", O_RDONLY, u), EACCES);  // no r
-  EXPECT_EQ(OpenErr("private", O_PATH, u), 0);          // O_PATH needs no permission
-  EXPECT_EQ(OpenErr("private/secret", O_RDONLY), 0);    // root
+  EXPECT_EQ(OpenErr("private", O_PATH, u), 0);         // O_PATH needs no permission
+  EXPECT_EQ(OpenErr("private/secret", O_RDONLY), 0);   // root
   EXPECT_EQ(vfs_->LookupDirectory(ctx_, u, nullptr, "private").error(), EACCES);
   EXPECT_EQ(vfs_->LookupDirectory(ctx_, u, nullptr, "file").error(), ENOTDIR);
   EXPECT_EQ(vfs_->LookupDirectory(ctx_, u, nullptr, "missing").error(), ENOENT);
@@ -284,11 +300,29 @@ TEST_F(ResolveTest, MountsAndPaths) {
 
 TEST(ResolveUnitTest, MissingFinalComponentReportsParent) {
   std::unique_ptr<Vfs> vfs = MakeTestVfs();
-  ErrnoOr<Resolved> r = vfs->Resolve(vfs->RootContext(), Credentials{}, nullptr, "dir/sub/new", true);
+  ErrnoOr<Resolved> r =
+      vfs->Resolve(vfs->RootContext(), Credentials{}, nullptr, "dir/sub/new", true);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->dentry, nullptr);
   EXPECT_EQ(r->name, "new");
   EXPECT_EQ(vfs->PathOf(r->parent, nullptr), "/dir/sub");
+}
+
+}  // namespace
+}  // namespace sentry::vfs
+
+namespace sentry::vfs {
+namespace {
+
+TEST(DentryTest, DeepChainIsReleasedWithoutRecursion) {
+  auto fs = std::make_shared<SyntheticFs>("deep", Filesystem::Traits{}, 0);
+  auto dir = std::make_shared<StaticDir>(fs, 0755);
+  std::shared_ptr<Dentry> d = std::make_shared<Dentry>(dir, nullptr, "/");
+  std::weak_ptr<Dentry> top = d;
+  for (int i = 0; i < 1000000; ++i) d = std::make_shared<Dentry>(dir, d, "x");
+  d.reset();  // a recursive release would overflow the stack here
+  EXPECT_TRUE(top.expired());
+  fs->DropCaches();
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
-// Synthetic inodes. Sentry thread only.
+// Synthetic inodes.
+// Ownership as described in vfs/synthetic.h; sentry thread only.
 #include "vfs/synthetic.h"
 
 #include <sys/stat.h>
@@ -89,16 +90,14 @@ ErrnoOr<FileRef> StaticDir::Open(const std::shared_ptr<Dentry>& d, int flags, co
 ErrnoOr<FileRef> DynamicDir::Open(const std::shared_ptr<Dentry>& d, int flags,
                                   const FsContext& ctx) {
   // The description keeps the dentry, hence this inode, alive; the context is copied.
-  return FileRef(
-      std::make_shared<SnapshotDirFile>(d, flags, [this, ctx] { return List(ctx); }));
+  return FileRef(std::make_shared<SnapshotDirFile>(d, flags, [this, ctx] { return List(ctx); }));
 }
 
 TextFile::TextFile(std::shared_ptr<Filesystem> fs, uint32_t perm, TextGenerator gen)
     : SimpleInode(std::move(fs), SimpleAttr{.mode = S_IFREG | (perm & 07777)}),
       gen_(std::move(gen)) {}
 
-ErrnoOr<FileRef> TextFile::Open(const std::shared_ptr<Dentry>& d, int flags,
-                                const FsContext& ctx) {
+ErrnoOr<FileRef> TextFile::Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) {
   return FileRef(std::make_shared<TextFileDescription>(d, flags, gen_(ctx)));
 }
 
@@ -136,13 +135,11 @@ SysResult SymlinkInode::Stat(struct stat* out) {
 
 ErrnoOr<std::string> SymlinkInode::ReadLink(const FsContext& ctx) { return target_(ctx); }
 
-DeviceInode::DeviceInode(std::shared_ptr<Filesystem> fs, uint32_t perm, dev_t rdev,
-                         Factory factory)
+DeviceInode::DeviceInode(std::shared_ptr<Filesystem> fs, uint32_t perm, dev_t rdev, Factory factory)
     : SimpleInode(std::move(fs), SimpleAttr{.mode = S_IFCHR | (perm & 07777), .rdev = rdev}),
       factory_(std::move(factory)) {}
 
-ErrnoOr<FileRef> DeviceInode::Open(const std::shared_ptr<Dentry>& d, int flags,
-                                   const FsContext&) {
+ErrnoOr<FileRef> DeviceInode::Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext&) {
   return factory_(d, flags);
 }
 

@@ -38,7 +38,7 @@ class SyntheticFs : public Filesystem {
 struct SimpleAttr {
   uint32_t mode = 0;  // type and permission bits
   uint32_t uid = 0, gid = 0;
-  uint64_t ino = 0;   // 0: allocate from the filesystem
+  uint64_t ino = 0;  // 0: allocate from the filesystem
   dev_t rdev = 0;
   int64_t size = 0;
   uint32_t nlink = 1;
@@ -65,8 +65,7 @@ class StaticDir : public SimpleInode {
   // Adds a child; replaces one of the same name.
   void Add(std::string name, std::shared_ptr<Inode> child);
   ErrnoOr<std::shared_ptr<Inode>> LookupOne(const FsContext& ctx, std::string_view name) override;
-  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
-                        const FsContext& ctx) override;
+  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) override;
   std::vector<DirEntryInfo> List() const;
 
  private:
@@ -78,8 +77,7 @@ class DynamicDir : public SimpleInode {
  public:
   using SimpleInode::SimpleInode;
   virtual std::vector<DirEntryInfo> List(const FsContext& ctx) = 0;
-  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
-                        const FsContext& ctx) override;
+  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) override;
 };
 
 // Generates a file's text when it is opened.
@@ -90,8 +88,7 @@ using TextGenerator = std::function<std::string(const FsContext& ctx)>;
 class TextFile : public SimpleInode {
  public:
   TextFile(std::shared_ptr<Filesystem> fs, uint32_t perm, TextGenerator gen);
-  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
-                        const FsContext& ctx) override;
+  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) override;
 
  private:
   TextGenerator gen_;
@@ -131,8 +128,7 @@ class DeviceInode : public SimpleInode {
  public:
   using Factory = std::function<ErrnoOr<FileRef>(const std::shared_ptr<Dentry>& d, int flags)>;
   DeviceInode(std::shared_ptr<Filesystem> fs, uint32_t perm, dev_t rdev, Factory factory);
-  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
-                        const FsContext& ctx) override;
+  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) override;
 
  private:
   Factory factory_;

@@ -1,7 +1,14 @@
-// Test-only in-memory tree. Test main thread only.
+// Test-only in-memory tree and scratch host directories (see vfs/test_tree.h).
+// Used by the vfs tests on their main thread.
 #include "vfs/test_tree.h"
 
+#include <fcntl.h>
+#include <ftw.h>
 #include <linux/magic.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 #include "gtest/gtest.h"
 
@@ -37,7 +44,8 @@ std::shared_ptr<SyntheticFs> MakeTestTree() {
   root->Add("dangling", link("nowhere"));
   root->Add("slash_link", link("/"));
   root->Add("file_slash", link("file/"));
-  for (int i = 0; i < 41; ++i) root->Add("deep" + std::to_string(i), link("deep" + std::to_string(i + 1)));
+  for (int i = 0; i < 41; ++i)
+    root->Add("deep" + std::to_string(i), link("deep" + std::to_string(i + 1)));
   root->Add("deep41", link("file"));
   root->Add("noexec", text("x", 0644));
   root->Add("exec", text("x", 0755));
@@ -59,6 +67,48 @@ std::unique_ptr<Vfs> MakeTestVfs(std::shared_ptr<ProcessInfo> processes) {
   ErrnoOr<std::unique_ptr<Vfs>> v = Vfs::Create(opts);
   EXPECT_TRUE(v.ok()) << v.error();
   return v.ok() ? v.take() : nullptr;
+}
+
+ScratchDir::ScratchDir() {
+  for (const char* base : {"/dev/shm", "/tmp"}) {
+    std::string tmpl = std::string(base) + "/vfs_test.XXXXXX";
+    if (::mkdtemp(tmpl.data()) != nullptr) {
+      path_ = tmpl;
+      break;
+    }
+  }
+  if (path_.empty()) ADD_FAILURE() << "mkdtemp failed";
+  ::chmod(path_.c_str(), 0755);
+}
+
+ScratchDir::~ScratchDir() {
+  if (path_.empty()) return;
+  ::nftw(
+      path_.c_str(),
+      [](const char* p, const struct stat*, int type, struct FTW*) {
+        if (type == FTW_DP) {
+          ::chmod(p, 0700);
+          return ::rmdir(p);
+        }
+        return ::unlink(p);
+      },
+      64, FTW_DEPTH | FTW_PHYS);
+}
+
+void ScratchDir::MakeDir(std::string_view rel, uint32_t mode) const {
+  ASSERT_EQ(::mkdir(Path(rel).c_str(), mode), 0) << rel;
+  ASSERT_EQ(::chmod(Path(rel).c_str(), mode), 0) << rel;
+}
+
+void ScratchDir::MakeFile(std::string_view rel, std::string_view content) const {
+  int fd = ::open(Path(rel).c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  ASSERT_GE(fd, 0) << rel;
+  ASSERT_EQ(::write(fd, content.data(), content.size()), static_cast<ssize_t>(content.size()));
+  ::close(fd);
+}
+
+void ScratchDir::MakeSymlink(std::string_view rel, std::string_view target) const {
+  ASSERT_EQ(::symlink(std::string(target).c_str(), Path(rel).c_str()), 0) << rel;
 }
 
 std::string ReadAll(FileDescription& f) {

@@ -25,6 +25,24 @@ Credentials User(uint32_t uid, uint32_t gid);
 // A Vfs over MakeTestTree() (devfs and procfs on placeholders), with `processes`.
 std::unique_ptr<Vfs> MakeTestVfs(std::shared_ptr<ProcessInfo> processes = nullptr);
 
+// A scratch host directory (mkdtemp under /dev/shm when writable, else /tmp), removed
+// recursively (without following links) on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Path(std::string_view rel) const { return path_ + "/" + std::string(rel); }
+  void MakeDir(std::string_view rel, uint32_t mode = 0755) const;
+  void MakeFile(std::string_view rel, std::string_view content) const;
+  void MakeSymlink(std::string_view rel, std::string_view target) const;
+
+ private:
+  std::string path_;
+};
+
 // Reads a whole description from offset 0 with PRead.
 std::string ReadAll(FileDescription& f);
 

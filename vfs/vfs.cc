@@ -1,4 +1,5 @@
-// Vfs: mounts and path-based operations. Sentry thread only.
+// Vfs: mounts and path-based operations.
+// Ownership as described in vfs/vfs.h; sentry thread only.
 #include "vfs/vfs.h"
 
 #include <fcntl.h>
@@ -26,9 +27,12 @@ bool WriteNeedsRwMount(uint32_t type) {
 
 int AccessToMay(int acc) {
   switch (acc) {
-    case O_RDONLY: return kMayRead;
-    case O_WRONLY: return kMayWrite;
-    default: return kMayRead | kMayWrite;  // O_RDWR and the ioctl-only mode 3
+    case O_RDONLY:
+      return kMayRead;
+    case O_WRONLY:
+      return kMayWrite;
+    default:
+      return kMayRead | kMayWrite;  // O_RDWR and the ioctl-only mode 3
   }
 }
 
@@ -194,8 +198,7 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
     if (res.trailing_slash) return Result::Errno(EISDIR);
     Filesystem* fs = res.parent->fs();
     if (fs->read_only()) return Result::Errno(EROFS);
-    if (CheckInodePermission(creds, res.parent->inode().get(), kMayWrite | kMayExec,
-                             IdKind::kFs)) {
+    if (CheckInodePermission(creds, res.parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
       return Result::Errno(EACCES);
     }
     (void)mode;  // no filesystem creates files yet; mode & ~ctx.umask when one does
@@ -342,8 +345,7 @@ SysResult Vfs::CheckModify(const Credentials& creds, const std::shared_ptr<Dentr
 }
 
 ErrnoOr<Resolved> Vfs::ResolveForCreate(const FsContext& ctx, const Credentials& creds,
-                                        const std::shared_ptr<Dentry>& dir,
-                                        std::string_view path) {
+                                        const std::shared_ptr<Dentry>& dir, std::string_view path) {
   using Result = ErrnoOr<Resolved>;
   bool trailing;
   std::string_view p = StripTrailingSlashes(CString(path), &trailing);
@@ -413,8 +415,7 @@ SysResult Vfs::UnlinkAt(const FsContext& ctx, const Credentials& creds,
   bool is_dir = r->dentry != nullptr && r->dentry->IsDir();
   if (remove_dir && !is_dir) return SysResult::Errno(ENOTDIR);
   if (!remove_dir && trailing) return SysResult::Errno(is_dir ? EISDIR : ENOTDIR);
-  if (CheckInodePermission(creds, r->parent->inode().get(), kMayWrite | kMayExec,
-                           IdKind::kFs)) {
+  if (CheckInodePermission(creds, r->parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
     return SysResult::Errno(EACCES);
   }
   if (!remove_dir && is_dir) return SysResult::Errno(EISDIR);

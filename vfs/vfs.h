@@ -82,8 +82,7 @@ class Vfs {
   std::string PathOf(const std::shared_ptr<Dentry>& d, const std::shared_ptr<Dentry>& root) const;
   // statfs(2) of the filesystem holding the path; fstatfs: StatFsOf(file).
   SysResult StatFsAt(const FsContext& ctx, const Credentials& creds,
-                     const std::shared_ptr<Dentry>& dir, std::string_view path,
-                     struct statfs* out);
+                     const std::shared_ptr<Dentry>& dir, std::string_view path, struct statfs* out);
   static SysResult StatFsOf(const FileDescription& file, struct statfs* out);
 
   // Path operations that change the tree. No filesystem supports them yet, so they return
@@ -101,8 +100,7 @@ class Vfs {
                      const std::shared_ptr<Dentry>& dir, std::string_view path, bool remove_dir);
   SysResult LinkAt(const FsContext& ctx, const Credentials& creds,
                    const std::shared_ptr<Dentry>& old_dir, std::string_view old_path,
-                   const std::shared_ptr<Dentry>& new_dir, std::string_view new_path,
-                   bool follow);
+                   const std::shared_ptr<Dentry>& new_dir, std::string_view new_path, bool follow);
   SysResult RenameAt(const FsContext& ctx, const Credentials& creds,
                      const std::shared_ptr<Dentry>& old_dir, std::string_view old_path,
                      const std::shared_ptr<Dentry>& new_dir, std::string_view new_path,
