@@ -8,6 +8,7 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "vfs/pipe.h"
 
 namespace sentry {
 namespace {
@@ -105,6 +106,28 @@ SysResult Fcntl(SyscallContext& c) {
   }
 }
 
+SysResult Pipe2Impl(SyscallContext& c, uint64_t fds_addr, int flags) {
+  if (flags & ~(O_CLOEXEC | O_NONBLOCK | O_DIRECT)) return SysResult::Errno(EINVAL);
+  auto p = vfs::MakePipe(flags);
+  if (!p.ok()) return SysResult::Errno(p.error());
+  int fds[2];
+  fds[0] = c.proc.fds->Install(p->first, flags & O_CLOEXEC, 0, FdLimit(c));
+  if (fds[0] < 0) return fds[0];
+  fds[1] = c.proc.fds->Install(p->second, flags & O_CLOEXEC, 0, FdLimit(c));
+  if (fds[1] < 0) {
+    c.proc.fds->Close(fds[0]);
+    return fds[1];
+  }
+  if (!CopyOut(c, fds_addr, fds, sizeof(fds)).ok()) {
+    c.proc.fds->Close(fds[0]);
+    c.proc.fds->Close(fds[1]);
+    return SysResult::Errno(EFAULT);
+  }
+  return 0;
+}
+SysResult Pipe(SyscallContext& c) { return Pipe2Impl(c, c.arg(0), 0); }
+SysResult Pipe2(SyscallContext& c) { return Pipe2Impl(c, c.arg(0), static_cast<int>(c.arg(1))); }
+
 SysResult Mmap(SyscallContext& c) {
   // Anonymous mappings never get here (the filter lets them through).
   uint64_t prot = c.arg(2), flags = c.arg(3);
@@ -136,6 +159,8 @@ void RegisterFdHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_dup3] = Dup3;
   (*t)[SYS_fcntl] = Fcntl;
   (*t)[SYS_mmap] = Mmap;
+  (*t)[SYS_pipe] = Pipe;
+  (*t)[SYS_pipe2] = Pipe2;
 }
 
 }  // namespace sentry

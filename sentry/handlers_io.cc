@@ -5,6 +5,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
+#include <csignal>
+
 #include <algorithm>
 #include <span>
 
@@ -61,13 +63,24 @@ SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr
     size_t chunk = std::min(count - total, Kernel::kIoBufferSize);
     if (!CopyIn(c, addr + total, buf, chunk).ok())
       return total ? SysResult(static_cast<int64_t>(total)) : SysResult::Errno(EFAULT);
-    std::span<const char> span(buf, chunk);
-    SysResult r = Blocking(c, f, EPOLLOUT, [&] {
-      return offset >= 0 ? f->PWrite(span, offset + static_cast<int64_t>(total)) : f->Write(span);
-    });
-    if (!r.ok()) return total ? SysResult(static_cast<int64_t>(total)) : r;
-    total += static_cast<size_t>(r.value());
-    if (static_cast<size_t>(r.value()) < chunk) break;
+    // A blocking description takes everything (waiting for room as often as needed); a
+    // non-blocking one stops at the first short write.
+    size_t done = 0;
+    while (done < chunk) {
+      std::span<const char> span(buf + done, chunk - done);
+      int64_t at = offset + static_cast<int64_t>(total + done);
+      SysResult r = Blocking(c, f, EPOLLOUT,
+                             [&] { return offset >= 0 ? f->PWrite(span, at) : f->Write(span); });
+      if (!r.ok()) {
+        if (r.error() == EPIPE) c.task.post_signal = SIGPIPE;  // raised after the reply
+        size_t sofar = total + done;
+        return sofar ? SysResult(static_cast<int64_t>(sofar)) : r;
+      }
+      done += static_cast<size_t>(r.value());
+      if (r.value() == 0 || (f->status_flags() & O_NONBLOCK) || f->ReadinessFd() < 0) break;
+    }
+    total += done;
+    if (done < chunk) break;
   }
   return static_cast<int64_t>(total);
 }

@@ -377,6 +377,12 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   if (t.cancelled) result = SysResult::Errno(EINTR);
   platform_->Reply(req, result.raw());
   if (opts_.strace) StraceLine(t, req, result.raw());
+  if (t.post_signal) {
+    // Linux raises SIGPIPE before the failing write returns; raising it right after the
+    // reply keeps the notification from being interrupted (and the write restarted).
+    syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
+    t.post_signal = 0;
+  }
 }
 
 bool Kernel::HandleLoaderSyscall(Task& t, const platform::SyscallRequest& req) {

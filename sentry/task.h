@@ -55,6 +55,7 @@ struct Task {
   bool busy = false;       // fiber is inside a handler
   bool cancelled = false;  // the current request was interrupted (a newer one arrived)
   bool ready = false;      // queued on the scheduler
+  int post_signal = 0;     // a signal to raise in the thread once the reply is sent (SIGPIPE)
 };
 
 }  // namespace sentry
