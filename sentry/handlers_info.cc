@@ -7,7 +7,10 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <sys/time.h>
 #include <sys/utsname.h>
+#include <time.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -219,6 +222,55 @@ SysResult Prctl(SyscallContext& c) {
   }
 }
 
+// clone reaches the sentry only when the filter refused its flags (new namespaces,
+// CLONE_UNTRACED, CLONE_PIDFD): the sandbox's namespaces are fixed.
+SysResult Clone(SyscallContext& c) { return SysResult::Errno(EPERM); }
+
+SysResult Getcpu(SyscallContext& c) {
+  // With the synchronous wake-up the sentry runs on the caller's CPU.
+  unsigned cpu = static_cast<unsigned>(sched_getcpu()), node = 0;
+  if (c.arg(0) && !CopyOutObj(c, c.arg(0), cpu).ok()) return SysResult::Errno(EFAULT);
+  if (c.arg(1) && !CopyOutObj(c, c.arg(1), node).ok()) return SysResult::Errno(EFAULT);
+  return 0;
+}
+
+SysResult SchedGetaffinity(SyscallContext& c) {
+  int32_t pid = static_cast<int32_t>(c.arg(0));
+  pid_t host = pid == 0 ? c.task.host_tid : c.kernel.HostTidOf(pid);
+  if (pid < 0) return SysResult::Errno(EINVAL);
+  if (host == 0) return SysResult::Errno(ESRCH);
+  size_t len = std::min<size_t>(c.arg(1), 8192);
+  char mask[8192];
+  long r = syscall(SYS_sched_getaffinity, host, len, mask);
+  if (r < 0) return SysResult::Errno(errno);
+  if (!CopyOut(c, c.arg(2), mask, static_cast<size_t>(r)).ok()) return SysResult::Errno(EFAULT);
+  return r;
+}
+
+SysResult ClockGetres(SyscallContext& c) {
+  struct timespec ts;
+  if (clock_getres(static_cast<clockid_t>(c.arg(0)), &ts) != 0) return SysResult::Errno(errno);
+  if (c.arg(1) && !CopyOutObj(c, c.arg(1), ts).ok()) return SysResult::Errno(EFAULT);
+  return 0;
+}
+
+SysResult Gettimeofday(SyscallContext& c) {
+  struct timeval tv;
+  gettimeofday(&tv, nullptr);
+  if (c.arg(0) && !CopyOutObj(c, c.arg(0), tv).ok()) return SysResult::Errno(EFAULT);
+  if (c.arg(1)) {
+    struct { int minuteswest, dsttime; } tz = {0, 0};
+    if (!CopyOutObj(c, c.arg(1), tz).ok()) return SysResult::Errno(EFAULT);
+  }
+  return 0;
+}
+
+SysResult Time(SyscallContext& c) {
+  int64_t now = static_cast<int64_t>(::time(nullptr));
+  if (c.arg(0) && !CopyOutObj(c, c.arg(0), now).ok()) return SysResult::Errno(EFAULT);
+  return now;
+}
+
 }  // namespace
 
 void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
@@ -246,6 +298,12 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_getpgid] = Getpgid;
   (*t)[SYS_getsid] = Getsid;
   (*t)[SYS_prctl] = Prctl;
+  (*t)[SYS_clone] = Clone;
+  (*t)[SYS_getcpu] = Getcpu;
+  (*t)[SYS_sched_getaffinity] = SchedGetaffinity;
+  (*t)[SYS_clock_getres] = ClockGetres;
+  (*t)[SYS_gettimeofday] = Gettimeofday;
+  (*t)[SYS_time] = Time;
 }
 
 void RegisterHandlers(std::vector<SyscallHandler>* t) {

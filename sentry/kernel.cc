@@ -356,6 +356,7 @@ void Kernel::OnRequest(const platform::SyscallRequest& req) {
 
 void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   Process& p = *t.process;
+  if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
   if (p.loading && HandleLoaderSyscall(t, req)) return;
   SysResult result = SysResult::Errno(ENOSYS);
   SyscallHandler h = (req.nr >= 0 && req.nr <= kMaxSyscall) ? Handlers()[req.nr] : nullptr;
@@ -431,9 +432,18 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
   using platform::StopKind;
   auto it = tasks_.find(ev.tid);
   Task* t = it == tasks_.end() ? nullptr : it->second.get();
+  if (ev.kind == StopKind::kExited) {
+    FinishTask(ev.tid, ev.status);
+    return;
+  }
+  // The first stop of a task born from clone/fork/vfork holds it until we know it.
+  if ((!t || t->awaiting_first_stop) &&
+      (ev.kind == StopKind::kEventStop || ev.kind == StopKind::kGroupStop ||
+       (ev.kind == StopKind::kSignal && ev.sig == SIGSTOP))) {
+    if (OnFirstStop(ev.tid)) return;
+  }
   switch (ev.kind) {
     case StopKind::kExited:
-      FinishTask(ev.tid, ev.status);
       return;
     case StopKind::kExitEvent: {
       if (opts_.strace && t) {
@@ -461,6 +471,7 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
         platform_->Resume(ev.tid, 0);
         return;
       }
+      if (t && ev.sig == SIGTRAP && OnExecTrap(*t)) return;
       if (t && t->process->pid == 1 && IsDefaultFatal(t->host_tid, ev.sig)) {
         // The guest init is pid 1 of its namespace: while traced, the kernel keeps it
         // unkillable even by a fault, so re-injecting would loop on the faulting instruction.
@@ -476,7 +487,10 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
       platform_->Listen(ev.tid);
       return;
     case StopKind::kSeccompTrace: {
-      // execve/execveat from the guest: not supported yet (needs the process issue).
+      if (t) {
+        OnExecRequest(*t);
+        return;
+      }
       user_regs_struct regs;
       if (platform_->GetRegs(ev.tid, &regs)) {
         regs.orig_rax = static_cast<uint64_t>(-1);
@@ -486,8 +500,31 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
       platform_->Resume(ev.tid, 0);
       return;
     }
-    case StopKind::kExec:
     case StopKind::kFork:
+      OnNewTask(ev.tid, static_cast<pid_t>(ev.msg));
+      platform_->Resume(ev.tid, 0);
+      return;
+    case StopKind::kExec: {
+      // A non-leader thread that execs takes over the leader's tid; msg is its old tid.
+      pid_t old_tid = static_cast<pid_t>(ev.msg);
+      if (!t && old_tid != ev.tid) {
+        auto old = tasks_.find(old_tid);
+        if (old != tasks_.end()) {
+          std::unique_ptr<Task> moved = std::move(old->second);
+          tasks_.erase(old);
+          moved->host_tid = ev.tid;
+          moved->tid = moved->process->pid;
+          t = moved.get();
+          tasks_[ev.tid] = std::move(moved);
+        }
+      }
+      if (t) {
+        OnExecEvent(*t, old_tid);
+      } else {
+        platform_->Resume(ev.tid, 0);
+      }
+      return;
+    }
     case StopKind::kEventStop:
       platform_->Resume(ev.tid, 0);
       return;
@@ -495,19 +532,20 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
 }
 
 void Kernel::FinishTask(pid_t host_tid, int status) {
-  auto it = tasks_.find(host_tid);
-  if (it != tasks_.end()) {
-    Task* t = it->second.get();
-    std::erase(ready_, t);
-    for (auto& [fd, waiters] : fd_waiters_) std::erase(waiters, t);
-    tasks_.erase(it);
-  }
+  ReleaseTaskState(host_tid);
   if (host_tid == init_host_pid_) {
     if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
       exit_code_ = 128 + (init_fatal_signal_ ? init_fatal_signal_ : WTERMSIG(status));
     done_ = true;
   }
+}
+
+pid_t Kernel::HostTidOf(int tid) const {
+  for (const auto& [host, t] : tasks_) {
+    if (t->tid == tid) return host;
+  }
+  return 0;
 }
 
 ErrnoOr<std::shared_ptr<vfs::Dentry>> Kernel::DirFor(Process& p, int dirfd) {

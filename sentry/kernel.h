@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -64,6 +65,8 @@ class Kernel {
   // Resolves a dirfd for *at() calls: AT_FDCWD → cwd; else the fd's dentry (ENOTDIR/EBADF).
   ErrnoOr<std::shared_ptr<vfs::Dentry>> DirFor(Process& p, int dirfd);
   std::vector<Process*> processes() const;
+  // The host tid of the guest thread the guest calls `tid`, or 0.
+  pid_t HostTidOf(int tid) const;
   Process* FindProcess(int pid) const;
 
  private:
@@ -80,6 +83,14 @@ class Kernel {
   void StraceLine(Task& t, const platform::SyscallRequest& req, int64_t result);
   Task* NewTask(Process* p, pid_t host_tid, int tid);
   void FinishTask(pid_t host_tid, int status);
+  // process_lifecycle.cc
+  void OnNewTask(pid_t parent_tid, pid_t child_tid);
+  bool OnFirstStop(pid_t tid);
+  void ReleaseTaskState(pid_t host_tid);
+  void OnExecRequest(Task& t);
+  bool HandleExecCarrier(Task& t, const platform::SyscallRequest& req);
+  bool OnExecTrap(Task& t);
+  void OnExecEvent(Task& t, pid_t old_tid);
 
   SentryOptions opts_;
   std::unique_ptr<platform::Platform> platform_;
@@ -95,6 +106,8 @@ class Kernel {
   std::deque<Task*> ready_;
   // Tasks waiting for host fd readiness, by host fd.
   std::map<int, std::vector<Task*>> fd_waiters_;
+  // New tasks whose first ptrace stop came before their parent's clone event.
+  std::set<pid_t> unborn_stops_;
   pid_t init_host_pid_ = 0;
   bool done_ = false;
   int exit_code_ = 0;

@@ -137,6 +137,14 @@ constexpr char kTimePass[] = "time is the host's (vDSO fallback)";
 
 // x86-64 ABI values used in passthrough rules.
 constexpr uint64_t kMapAnonymous = 0x20;
+// clone flags the guest may not use: new namespaces (the sandbox's own are fixed),
+// CLONE_UNTRACED (every task is traced from birth) and CLONE_PIDFD (it would put a host fd
+// into the guest's host fd table, where mirrors live).
+constexpr uint64_t kCloneForbidden = 0x00020000 /*NEWNS*/ | 0x02000000 /*NEWCGROUP*/ |
+                                     0x04000000 /*NEWUTS*/ | 0x08000000 /*NEWIPC*/ |
+                                     0x10000000 /*NEWUSER*/ | 0x20000000 /*NEWPID*/ |
+                                     0x40000000 /*NEWNET*/ | 0x00800000 /*UNTRACED*/ |
+                                     0x00001000 /*PIDFD*/;
 constexpr uint64_t kArchSetFs = 0x1002;
 constexpr uint64_t kArchGetFs = 0x1003;
 
@@ -214,12 +222,18 @@ constexpr Table BuildTable() {
   s(53, "socketpair", {kInt, kInt, kInt, kPtr}).Unsupported(kSockets);
   s(54, "setsockopt", {kFd, kInt, kInt, kPtr, kUInt}).Unsupported(kSockets);
   s(55, "getsockopt", {kFd, kInt, kInt, kPtr, kPtr}).Unsupported(kSockets);
-  s(56, "clone", {kCloneFlags, kPtr, kPtr, kPtr, kHex}).Emulate(kPartial, kProcess);
-  s(57, "fork").Emulate(kPartial, kProcess);
-  s(58, "vfork").Emulate(kPartial, kProcess);
+  s(56, "clone", {kCloneFlags, kPtr, kPtr, kPtr, kHex})
+      .Passthrough(
+          "processes and threads are host tasks in the guest's pid namespace, traced by the "
+          "sentry from birth; new namespaces, CLONE_UNTRACED and CLONE_PIDFD go to the sentry "
+          "(EPERM)",
+          {Rule{ArgMaskedEq(0, kCloneForbidden, 0)}});
+  s(57, "fork").Passthrough("a host process in the guest's pid namespace, traced from birth");
+  s(58, "vfork").Passthrough("a host process in the guest's pid namespace, traced from birth");
   s(59, "execve", {kPath, kArgv, kPtr}).Trace(kFull, "the sentry's own ELF loader");
   s(60, "exit", {kInt}).Passthrough("thread exit; the sentry sees it as a ptrace exit event");
-  s(61, "wait4", {kInt, kPtr, kHex, kPtr}).Emulate(kPartial, kProcess);
+  s(61, "wait4", {kInt, kPtr, kHex, kPtr})
+      .Passthrough("children are host processes of the guest's own pid namespace");
   s(62, "kill", {kInt, kSignal}).Passthrough("pids are the guest's own pid namespace: no process outside it can be named, kill(-1) included");
   s(63, "uname", {kPtr}).Emulate(kFull, "virtual hostname");
   s(64, "semget", {kInt, kInt, kHex}).Unsupported(kSysvIpc);
@@ -254,7 +268,7 @@ constexpr Table BuildTable() {
   s(93, "fchown", {kFd, kInt, kInt}).Unsupported();
   s(94, "lchown", {kPath, kInt, kInt}).Unsupported();
   s(95, "umask", {kMode}).Ret(kMode).Emulate(kFull);
-  s(96, "gettimeofday", {kPtr, kPtr}).Passthrough(kTimePass);
+  s(96, "gettimeofday", {kPtr, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(97, "getrlimit", {kInt, kPtr}).Emulate(kFull, "virtual rlimits");
   s(98, "getrusage", {kInt, kPtr}).Emulate(kPartial);
   s(99, "sysinfo", {kPtr}).Emulate(kFull, "reports the sandbox's limits");
@@ -365,12 +379,12 @@ constexpr Table BuildTable() {
 
   // --- 200..299 ------------------------------------------------------------------------
   s(200, "tkill", {kInt, kSignal}).Passthrough("tids are confined to the guest's pid namespace");
-  s(201, "time", {kPtr}).Passthrough(kTimePass);
+  s(201, "time", {kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(202, "futex", {kPtr, kHex, kUInt, kPtr, kPtr, kUInt})
       .Passthrough("the host runs futexes; pid-namespaced, so PI/robust ops stay inside");
   s(203, "sched_setaffinity", {kInt, kUInt, kPtr}).Unsupported();
   s(204, "sched_getaffinity", {kInt, kUInt, kPtr})
-      .Passthrough("read-only; pids resolve in the guest's pid namespace");
+      .Emulate(kFull, "the host's affinity of the named guest thread");
   s(205, "set_thread_area", {kPtr}).Unsupported("32-bit TLS");
   s(206, "io_setup", {kUInt, kPtr}).Unsupported(kAio);
   s(207, "io_destroy", {kHex}).Unsupported(kAio);
@@ -396,7 +410,7 @@ constexpr Table BuildTable() {
   s(226, "timer_delete", {kInt}).Emulate(kPartial, kProcess);
   s(227, "clock_settime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
   s(228, "clock_gettime", {kInt, kPtr}).Passthrough(kTimePass);
-  s(229, "clock_getres", {kInt, kPtr}).Passthrough(kTimePass);
+  s(229, "clock_getres", {kInt, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(230, "clock_nanosleep", {kInt, kHex, kPtr, kPtr})
       .Passthrough("sleeps on the host; signals interrupt it");
   s(231, "exit_group", {kInt}).Passthrough("process exit; the sentry sees it as a ptrace event");
@@ -416,7 +430,8 @@ constexpr Table BuildTable() {
   s(245, "mq_getsetattr", {kFd, kPtr, kPtr}).Unsupported(kPosixMq);
   s(246, "kexec_load", {kHex, kUInt, kPtr, kHex})
       .Refuse(EPERM, "the host kernel cannot be replaced");
-  s(247, "waitid", {kInt, kInt, kPtr, kHex, kPtr}).Emulate(kPartial, kProcess);
+  s(247, "waitid", {kInt, kInt, kPtr, kHex, kPtr})
+      .Passthrough("children are host processes of the guest's own pid namespace");
   s(248, "add_key", {kPath, kPath, kBuf, kUInt, kInt})
       .Refuse(EPERM, "the kernel keyring is host-wide");
   s(249, "request_key", {kPath, kPath, kPath, kInt})
@@ -486,7 +501,7 @@ constexpr Table BuildTable() {
   s(306, "syncfs", {kFd}).Unsupported();
   s(307, "sendmmsg", {kFd, kPtr, kUInt, kHex}).Unsupported(kSockets);
   s(308, "setns", {kFd, kCloneFlags}).Refuse(EPERM, "host namespaces are out of reach");
-  s(309, "getcpu", {kPtr, kPtr, kPtr}).Passthrough("harmless host fact (vDSO fallback)");
+  s(309, "getcpu", {kPtr, kPtr, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(310, "process_vm_readv", {kInt, kPtr, kUInt, kPtr, kUInt, kHex})
       .Refuse(EPERM, "cross-process memory access is the sentry's");
   s(311, "process_vm_writev", {kInt, kPtr, kUInt, kPtr, kUInt, kHex})
@@ -533,7 +548,8 @@ constexpr Table BuildTable() {
   s(432, "fsmount", {kFd, kHex, kHex}).Ret(kFd).Refuse(EPERM, kMountApi);
   s(433, "fspick", {kFd, kPath, kHex}).Ret(kFd).Refuse(EPERM, kMountApi);
   s(434, "pidfd_open", {kInt, kHex}).Ret(kFd).Unsupported();
-  s(435, "clone3", {kPtr, kUInt}).Emulate(kPartial, kProcess);
+  s(435, "clone3", {kPtr, kUInt})
+      .Refuse(ENOSYS, "its flags live in memory the filter cannot check; libc falls back to clone");
   s(436, "close_range", {kFd, kFd, kHex}).Emulate(kFull);
   s(437, "openat2", {kFd, kPath, kPtr, kUInt}).Ret(kFd).Emulate(kFull);
   s(438, "pidfd_getfd", {kFd, kInt, kHex}).Ret(kFd).Unsupported();

@@ -5,6 +5,7 @@
 
 #include <sys/resource.h>
 #include <sys/types.h>
+#include <sys/user.h>
 
 #include <array>
 #include <map>
@@ -43,6 +44,16 @@ struct Process {
   int exit_status = 0;
 };
 
+struct ResolvedExec;
+
+// Where a guest execve is in its sequence (see exec_loader.h).
+enum class ExecState {
+  kNone,
+  kNeedStubFd,    // the execve became a trapped carrier syscall: install the stub fd
+  kAwaitTrap,     // carrier answered; the thread stops at the stub's int3 next
+  kStubExec,      // the thread runs execveat(stub): let that trace stop through
+};
+
 struct Task {
   pid_t host_tid = 0;
   int tid = 0;
@@ -55,6 +66,10 @@ struct Task {
   bool busy = false;       // fiber is inside a handler
   bool cancelled = false;  // the current request was interrupted (a newer one arrived)
   bool ready = false;      // queued on the scheduler
+  bool awaiting_first_stop = false;  // a new task, held until its initial ptrace stop
+  ExecState exec_state = ExecState::kNone;
+  std::shared_ptr<ResolvedExec> pending_exec;
+  user_regs_struct exec_saved_regs{};  // to fail the execve cleanly if the stub exec fails
   int post_signal = 0;     // a signal to raise in the thread once the reply is sent (SIGPIPE)
 };
 
