@@ -10,6 +10,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <initializer_list>
+
 namespace sentry::platform {
 namespace {
 
@@ -18,10 +20,12 @@ volatile sig_atomic_t g_pending = 0;     // a SIGCHLD arrived since the last che
 volatile sig_atomic_t g_armed = 0;       // the sentry is (about to be) blocked in NOTIF_RECV
 volatile sig_atomic_t g_shadowed = 0;    // the handler replaced the listener fd number
 volatile int g_listener = -1, g_dummy = -1;
+volatile sig_atomic_t g_forward[65];  // forwarded signals that arrived
 
-void OnChild(int) {
+void OnChild(int sig) {
   int saved = errno;
   g_pending = 1;
+  if (sig != SIGCHLD && sig > 0 && sig < 65) g_forward[sig] = 1;
   if (g_armed && !g_shadowed) {
     dup2(g_dummy, g_listener);
     g_shadowed = 1;
@@ -42,9 +46,11 @@ int InstallChildSignalHandler() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: the blocking ioctl must end
   sigaction(SIGCHLD, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaction(sig, &sa, nullptr);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGCHLD);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
   sigprocmask(SIG_UNBLOCK, &set, nullptr);
   return g_pipe[0];
 }
@@ -54,6 +60,17 @@ void DrainChildSignals() {
   while (read(g_pipe[0], buf, sizeof(buf)) > 0) {
   }
   g_pending = 0;
+}
+
+uint64_t TakeForwardedSignals() {
+  uint64_t out = 0;
+  for (int sig = 1; sig < 65; ++sig) {
+    if (g_forward[sig]) {
+      g_forward[sig] = 0;
+      out |= 1ULL << (sig - 1);
+    }
+  }
+  return out;
 }
 
 int BlockingReceive(const ArmedWait& w, void* notif) {

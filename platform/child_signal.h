@@ -3,12 +3,18 @@
 // SECCOMP_IOCTL_NOTIF_RECV, makes that wait end. Installed once; sentry thread only.
 #pragma once
 
+#include <cstdint>
+
 namespace sentry::platform {
 
 // Installs the SIGCHLD handler. Returns the read end of the self-pipe (non-blocking) to put
 // in the epoll set; drain it with DrainChildSignals().
 int InstallChildSignalHandler();
 void DrainChildSignals();
+// SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the sentry (by the terminal or the launcher)
+// are caught the same way, to be forwarded to the guest. Returns and clears the set of
+// those that arrived (bit N-1 for signal N).
+uint64_t TakeForwardedSignals();
 
 // Blocks in NOTIF_RECV on `listener_fd` (an ioctl that has no timeout and ignores
 // O_NONBLOCK) until a request arrives or a SIGCHLD does. Race-free: if SIGCHLD lands between

@@ -41,6 +41,10 @@ absl::Status Errno(const char* what) { return absl::InternalError(absl::StrCat(w
   char c;
   while (read(go_fd, &c, 1) < 0 && errno == EINTR) {
   }
+  // A session (and process group) of its own: kill(0, ...) and kill(-pgid, ...) walk host
+  // process groups regardless of pid namespaces, so sharing the launcher's group would let
+  // the guest signal the launcher, the sentry and the gofer.
+  if (setsid() < 0) _exit(126);
   if (spec.stub_fd != 3) {
     if (dup3(spec.stub_fd, 3, O_CLOEXEC) < 0) _exit(126);
   } else {

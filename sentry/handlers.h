@@ -12,5 +12,6 @@ void RegisterIoHandlers(std::vector<SyscallHandler>* t);
 void RegisterFdHandlers(std::vector<SyscallHandler>* t);
 void RegisterPathHandlers(std::vector<SyscallHandler>* t);
 void RegisterInfoHandlers(std::vector<SyscallHandler>* t);
+void RegisterPollHandlers(std::vector<SyscallHandler>* t);
 
 }  // namespace sentry

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 
 #include "sentry/handler_util.h"
@@ -271,6 +272,59 @@ SysResult Time(SyscallContext& c) {
   return now;
 }
 
+SysResult Getpid(SyscallContext& c) { return c.proc.pid; }
+SysResult Gettid(SyscallContext& c) { return c.task.tid; }
+SysResult SchedYield(SyscallContext& c) { return 0; }
+
+// CPU-time clocks name "self" (or a pid) from the caller's point of view: the sentry asks the
+// host for the same clock of the guest's host process or thread.
+SysResult ClockGettime(SyscallContext& c) {
+  int32_t id = static_cast<int32_t>(c.arg(0));
+  constexpr int kSched = 2, kPerThread = 4;  // CPUCLOCK_SCHED, CPUCLOCK_PERTHREAD_MASK
+  auto make = [](pid_t pid, int clock) { return static_cast<clockid_t>((~pid) << 3 | clock); };
+  clockid_t host_id = id;
+  pid_t thread_clock_of = 0;  // Linux lets only the thread group read its thread clocks
+  if (id == CLOCK_PROCESS_CPUTIME_ID) {
+    host_id = make(c.proc.host_pid, kSched);
+  } else if (id == CLOCK_THREAD_CPUTIME_ID) {
+    thread_clock_of = c.task.host_tid;
+  } else if (id < 0) {
+    pid_t pid = ~(id >> 3);
+    int clock = id & 7;
+    if ((clock & 3) == 3) return SysResult::Errno(EINVAL);  // CPUCLOCK_MAX
+    pid_t host;
+    if (pid == 0) {
+      host = (clock & kPerThread) ? c.task.host_tid : c.proc.host_pid;
+    } else {
+      host = c.kernel.HostTidOf(pid);
+      if (!host) return SysResult::Errno(EINVAL);
+    }
+    if (clock & kPerThread) {
+      if ((clock & 3) != kSched) return SysResult::Errno(EINVAL);  // only SCHED for threads
+      thread_clock_of = host;
+    } else {
+      host_id = make(host, clock);
+    }
+  }
+  struct timespec ts;
+  if (thread_clock_of) {
+    // sum_exec_runtime in ns: the first field of the thread's schedstat, exactly what the
+    // CPUCLOCK_SCHED thread clock reports.
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/schedstat", thread_clock_of);
+    FILE* f = fopen(path, "re");
+    unsigned long long ns = 0;
+    bool ok = f && fscanf(f, "%llu", &ns) == 1;
+    if (f) fclose(f);
+    if (!ok) return SysResult::Errno(EINVAL);
+    ts.tv_sec = static_cast<time_t>(ns / 1000000000ULL);
+    ts.tv_nsec = static_cast<long>(ns % 1000000000ULL);
+  } else if (clock_gettime(host_id, &ts) != 0) {
+    return SysResult::Errno(errno);
+  }
+  return CopyOutObj(c, c.arg(1), ts).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
+}
+
 }  // namespace
 
 void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
@@ -304,6 +358,10 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_clock_getres] = ClockGetres;
   (*t)[SYS_gettimeofday] = Gettimeofday;
   (*t)[SYS_time] = Time;
+  (*t)[SYS_getpid] = Getpid;
+  (*t)[SYS_gettid] = Gettid;
+  (*t)[SYS_sched_yield] = SchedYield;
+  (*t)[SYS_clock_gettime] = ClockGettime;
 }
 
 void RegisterHandlers(std::vector<SyscallHandler>* t) {
@@ -311,6 +369,7 @@ void RegisterHandlers(std::vector<SyscallHandler>* t) {
   RegisterFdHandlers(t);
   RegisterPathHandlers(t);
   RegisterInfoHandlers(t);
+  RegisterPollHandlers(t);
 }
 
 }  // namespace sentry

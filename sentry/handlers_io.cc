@@ -208,6 +208,12 @@ SysResult Ioctl(SyscallContext& c) {
   switch (cmd) {
     case FIOCLEX: return c.proc.fds->SetCloexec(fd, true);
     case FIONCLEX: return c.proc.fds->SetCloexec(fd, false);
+    case TIOCSPGRP:
+    case TIOCSCTTY:
+    case TIOCSTI:
+      // The host terminal's foreground group and input belong to the user's session, not
+      // to the guest (it runs in a session of its own). Job control comes later.
+      return SysResult::Errno(ENOTTY);
     case FIONBIO: {
       int on;
       if (!CopyInObj(c, c.arg(2), &on).ok()) return SysResult::Errno(EFAULT);

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/sysinfo.h>
+#include <sys/timerfd.h>
 #include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -260,16 +261,52 @@ void Kernel::TaskLoop(Task* t) {
 }
 
 bool Kernel::WaitForFd(Task& task, int host_fd, uint32_t events) {
-  auto& waiters = fd_waiters_[host_fd];
-  if (waiters.empty()) {
+  std::pair<int, uint32_t> one{host_fd, events};
+  return WaitForFds(task, std::span<const std::pair<int, uint32_t>>(&one, 1), -1);
+}
+
+void Kernel::WatchFd(Task& task, int host_fd, uint32_t events) {
+  uint32_t& want = fd_events_[host_fd];
+  uint32_t before = want;
+  want |= events;
+  if (before != want) {
     epoll_event ev{};
-    ev.events = events | EPOLLONESHOT;
+    ev.events = want | EPOLLONESHOT;
     ev.data.u64 = kTagFdBase + static_cast<uint64_t>(host_fd);
-    if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, host_fd, &ev) != 0 && errno == EEXIST)
-      epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, host_fd, &ev);
+    if (epoll_ctl(epoll_.get(), before ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, host_fd, &ev) != 0) {
+      epoll_ctl(epoll_.get(), before ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, host_fd, &ev);
+    }
   }
-  waiters.push_back(&task);
+  fd_waiters_[host_fd].push_back(&task);
+}
+
+void Kernel::UnwatchFd(Task& task, int host_fd) {
+  auto it = fd_waiters_.find(host_fd);
+  if (it == fd_waiters_.end()) return;
+  std::erase(it->second, &task);
+  if (it->second.empty()) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, host_fd, nullptr);
+    fd_waiters_.erase(it);
+    fd_events_.erase(host_fd);
+  }
+}
+
+bool Kernel::WaitForFds(Task& task, std::span<const std::pair<int, uint32_t>> fds,
+                        int64_t timeout_ns) {
+  UniqueFd timer;
+  if (timeout_ns >= 0) {
+    timer.reset(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK));
+    itimerspec its{};
+    int64_t ns = std::max<int64_t>(timeout_ns, 1);  // 0 would disarm the timer
+    its.it_value.tv_sec = ns / 1000000000;
+    its.it_value.tv_nsec = ns % 1000000000;
+    if (timer) timerfd_settime(timer.get(), 0, &its, nullptr);
+  }
+  for (const auto& [fd, events] : fds) WatchFd(task, fd, events);
+  if (timer) WatchFd(task, timer.get(), EPOLLIN);
   task.fiber->Yield();
+  for (const auto& [fd, events] : fds) UnwatchFd(task, fd);
+  if (timer) UnwatchFd(task, timer.get());
   return !task.cancelled;
 }
 
@@ -293,6 +330,7 @@ void Kernel::EventLoop() {
         break;
       }
       platform::DrainChildSignals();
+      ForwardSignals();
       platform::StopEvent ev;
       while (!done_ && platform_->NextStop(&ev)) OnStop(ev);
       continue;
@@ -313,6 +351,7 @@ void Kernel::EventLoop() {
         if (platform_->ReceiveRequest(&req)) OnRequest(req);
       } else if (tag == kTagSigchld) {
         platform::DrainChildSignals();
+        ForwardSignals();
         platform::StopEvent ev;
         while (!done_ && platform_->NextStop(&ev)) OnStop(ev);
       } else if (tag >= kTagFdBase) {
@@ -320,8 +359,10 @@ void Kernel::EventLoop() {
         epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, fd, nullptr);
         auto it = fd_waiters_.find(fd);
         if (it != fd_waiters_.end()) {
-          for (Task* t : it->second) MakeReady(t);
+          std::vector<Task*> woken = std::move(it->second);
           fd_waiters_.erase(it);
+          fd_events_.erase(fd);
+          for (Task* t : woken) MakeReady(t);
         }
       }
     }
@@ -344,10 +385,7 @@ void Kernel::OnRequest(const platform::SyscallRequest& req) {
     // The blocked request was interrupted by a signal: abandon it without effect.
     t->cancelled = true;
     t->next = req;
-    for (auto& [fd, waiters] : fd_waiters_) {
-      std::erase(waiters, t);
-    }
-    MakeReady(t);
+    MakeReady(t);  // its wait returns "cancelled" and unregisters itself
     return;
   }
   t->current = req;
@@ -538,6 +576,22 @@ void Kernel::FinishTask(pid_t host_tid, int status) {
     else if (WIFSIGNALED(status))
       exit_code_ = 128 + (init_fatal_signal_ ? init_fatal_signal_ : WTERMSIG(status));
     done_ = true;
+  }
+}
+
+void Kernel::ForwardSignals() {
+  uint64_t sigs = platform::TakeForwardedSignals();
+  if (!sigs || init_host_pid_ <= 0) return;
+  for (int sig = 1; sig <= 64; ++sig) {
+    if (!(sigs & (1ULL << (sig - 1)))) continue;
+    if (IsDefaultFatal(init_host_pid_, sig)) {
+      // pid 1 of the guest's namespace ignores default-action signals from outside; natively
+      // the program would die of it, so it does here (and the sandbox ends with 128+sig).
+      init_fatal_signal_ = sig;
+      kill(init_host_pid_, SIGKILL);
+    } else {
+      kill(-init_host_pid_, sig);  // the guest's own process group
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -58,6 +59,9 @@ class Kernel {
   // Blocks the calling task until `host_fd` is readable (events = EPOLLIN) or writable.
   // Returns false when the syscall was cancelled meanwhile (answer EINTR).
   bool WaitForFd(Task& task, int host_fd, uint32_t events);
+  // Blocks the calling task until any of (host fd, epoll events) is ready or `timeout_ns`
+  // passed (< 0: no timeout). Wake-ups may be spurious: callers re-check readiness.
+  bool WaitForFds(Task& task, std::span<const std::pair<int, uint32_t>> fds, int64_t timeout_ns);
   // A shared I/O buffer for copying between guest memory and files (no allocation on the
   // hot path). Valid until the calling fiber next yields.
   char* io_buffer() { return io_buffer_.get(); }
@@ -83,6 +87,10 @@ class Kernel {
   void StraceLine(Task& t, const platform::SyscallRequest& req, int64_t result);
   Task* NewTask(Process* p, pid_t host_tid, int tid);
   void FinishTask(pid_t host_tid, int status);
+  void WatchFd(Task& task, int host_fd, uint32_t events);
+  // SIGINT/TERM/HUP/QUIT the sentry received go to the guest's process group.
+  void ForwardSignals();
+  void UnwatchFd(Task& task, int host_fd);
   // process_lifecycle.cc
   void OnNewTask(pid_t parent_tid, pid_t child_tid);
   bool OnFirstStop(pid_t tid);
@@ -106,6 +114,7 @@ class Kernel {
   std::deque<Task*> ready_;
   // Tasks waiting for host fd readiness, by host fd.
   std::map<int, std::vector<Task*>> fd_waiters_;
+  std::map<int, uint32_t> fd_events_;  // union of the events waited for, per host fd
   // New tasks whose first ptrace stop came before their parent's clone event.
   std::set<pid_t> unborn_stops_;
   pid_t init_host_pid_ = 0;

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -131,7 +132,11 @@ void Kernel::ReleaseTaskState(pid_t host_tid) {
   Task* t = it->second.get();
   Process* p = t->process;
   std::erase(ready_, t);
-  for (auto& [fd, waiters] : fd_waiters_) std::erase(waiters, t);
+  std::vector<int> watched;
+  for (auto& [fd, waiters] : fd_waiters_) {
+    if (std::find(waiters.begin(), waiters.end(), t) != waiters.end()) watched.push_back(fd);
+  }
+  for (int fd : watched) UnwatchFd(*t, fd);
   tasks_.erase(it);
   for (auto& [tid, other] : tasks_) {
     if (other->process == p) return;

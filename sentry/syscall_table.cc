@@ -133,7 +133,9 @@ constexpr char kNuma[] = "NUMA policy belongs to the host";
 constexpr char kModules[] = "kernel modules are host-only";
 constexpr char kHostTime[] = "the host clock cannot be changed";
 constexpr char kSignalPass[] = "host builds signal frames and applies dispositions";
-constexpr char kTimePass[] = "time is the host's (vDSO fallback)";
+constexpr char kTimerPass[] =
+    "signals and timers belong to the host (DESIGN 5); timer signals stay in the guest's pid "
+    "namespace";
 
 // x86-64 ABI values used in passthrough rules.
 constexpr uint64_t kMapAnonymous = 0x20;
@@ -187,7 +189,7 @@ constexpr Table BuildTable() {
   s(21, "access", {kPath, kAccessMode}).Emulate(kFull);
   s(22, "pipe", {kPtr}).Emulate(kFull);
   s(23, "select", {kInt, kPtr, kPtr, kPtr, kPtr}).Emulate(kFull, "over virtual fds");
-  s(24, "sched_yield").Passthrough("the host schedules guest threads");
+  s(24, "sched_yield").Emulate(kFull, "the round trip to the sentry is itself a yield");
   s(25, "mremap", {kPtr, kUInt, kUInt, kHex, kPtr})
       .Ret(kPtr)
       .Passthrough("the host owns the address space");
@@ -202,10 +204,11 @@ constexpr Table BuildTable() {
   s(33, "dup2", {kFd, kFd}).Ret(kFd).Emulate(kFull);
   s(34, "pause").Emulate(kPartial, kProcess);
   s(35, "nanosleep", {kPtr, kPtr}).Passthrough("sleeps on the host; signals interrupt it");
-  s(36, "getitimer", {kInt, kPtr}).Emulate(kPartial, kProcess);
-  s(37, "alarm", {kUInt}).Emulate(kPartial, kProcess);
-  s(38, "setitimer", {kInt, kPtr, kPtr}).Emulate(kPartial, kProcess);
-  s(39, "getpid").Passthrough("guests have their own pid namespace: the host pid is the guest's");
+  s(36, "getitimer", {kInt, kPtr})
+      .Unsupported("no room left in the 35-entry host surface; setitimer returns the old value");
+  s(37, "alarm", {kUInt}).Passthrough(kTimerPass);
+  s(38, "setitimer", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
+  s(39, "getpid").Emulate(kFull, "the sentry knows the guest's pid");
   s(40, "sendfile", {kFd, kFd, kPtr, kUInt}).Unsupported();
   s(41, "socket", {kInt, kInt, kInt}).Ret(kFd).Unsupported(kSockets);
   s(42, "connect", {kFd, kPtr, kUInt}).Unsupported(kSockets);
@@ -304,7 +307,7 @@ constexpr Table BuildTable() {
   s(127, "rt_sigpending", {kPtr, kUInt}).Emulate(kPartial, kProcess);
   s(128, "rt_sigtimedwait", {kPtr, kPtr, kPtr, kUInt}).Emulate(kPartial, kProcess);
   s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).Emulate(kPartial, kProcess);
-  s(130, "rt_sigsuspend", {kPtr, kUInt}).Emulate(kPartial, kProcess);
+  s(130, "rt_sigsuspend", {kPtr, kUInt}).Passthrough(kSignalPass);
   s(131, "sigaltstack", {kPtr, kPtr}).Passthrough(kSignalPass);
   s(132, "utime", {kPath, kPtr}).Unsupported();
   s(133, "mknod", {kPath, kMode, kHex}).Unsupported();
@@ -362,7 +365,7 @@ constexpr Table BuildTable() {
   s(183, "afs_syscall").Unsupported(kRemoved);
   s(184, "tuxcall").Unsupported(kRemoved);
   s(185, "security").Unsupported(kRemoved);
-  s(186, "gettid").Passthrough("guests have their own pid namespace: the host tid is the guest's");
+  s(186, "gettid").Emulate(kFull, "the sentry knows the guest's tid");
   s(187, "readahead", {kFd, kInt, kUInt}).Unsupported();
   s(188, "setxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
   s(189, "lsetxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
@@ -403,13 +406,14 @@ constexpr Table BuildTable() {
   s(219, "restart_syscall").Passthrough("resumes an interrupted passthrough sleep");
   s(220, "semtimedop", {kInt, kPtr, kUInt, kPtr}).Unsupported(kSysvIpc);
   s(221, "fadvise64", {kFd, kInt, kUInt, kInt}).Emulate(kFull, "advice is accepted and ignored");
-  s(222, "timer_create", {kInt, kPtr, kPtr}).Emulate(kPartial, kProcess);
-  s(223, "timer_settime", {kInt, kHex, kPtr, kPtr}).Emulate(kPartial, kProcess);
-  s(224, "timer_gettime", {kInt, kPtr}).Emulate(kPartial, kProcess);
+  s(222, "timer_create", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
+  s(223, "timer_settime", {kInt, kHex, kPtr, kPtr}).Passthrough(kTimerPass);
+  s(224, "timer_gettime", {kInt, kPtr}).Passthrough(kTimerPass);
   s(225, "timer_getoverrun", {kInt}).Emulate(kPartial, kProcess);
-  s(226, "timer_delete", {kInt}).Emulate(kPartial, kProcess);
+  s(226, "timer_delete", {kInt}).Passthrough(kTimerPass);
   s(227, "clock_settime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
-  s(228, "clock_gettime", {kInt, kPtr}).Passthrough(kTimePass);
+  s(228, "clock_gettime", {kInt, kPtr})
+      .Emulate(kFull, "vDSO fallback (CPU-time clocks): the sentry maps them to the guest's ids");
   s(229, "clock_getres", {kInt, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(230, "clock_nanosleep", {kInt, kHex, kPtr, kPtr})
       .Passthrough("sleeps on the host; signals interrupt it");
@@ -456,8 +460,10 @@ constexpr Table BuildTable() {
   s(267, "readlinkat", {kFd, kPath, kBuf, kUInt}).Emulate(kFull);
   s(268, "fchmodat", {kFd, kPath, kMode}).Unsupported();
   s(269, "faccessat", {kFd, kPath, kAccessMode}).Emulate(kFull);
-  s(270, "pselect6", {kInt, kPtr, kPtr, kPtr, kPtr, kPtr}).Emulate(kFull, "over virtual fds");
-  s(271, "ppoll", {kPtr, kUInt, kPtr, kPtr, kUInt}).Emulate(kFull, "over virtual fds");
+  s(270, "pselect6", {kInt, kPtr, kPtr, kPtr, kPtr, kPtr})
+      .Emulate(kPartial, "over virtual fds; the signal mask argument is not applied yet");
+  s(271, "ppoll", {kPtr, kUInt, kPtr, kPtr, kUInt})
+      .Emulate(kPartial, "over virtual fds; the signal mask argument is not applied yet");
   s(272, "unshare", {kCloneFlags}).Refuse(EPERM, "no new namespaces inside the sandbox");
   s(273, "set_robust_list", {kPtr, kUInt})
       .Passthrough("robust futexes are run by the host; tids are namespaced");

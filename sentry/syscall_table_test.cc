@@ -229,7 +229,9 @@ TEST(SyscallTableTest, KeyClassifications) {
   EXPECT_EQ(action(__NR_openat), SyscallAction::kEmulate);
   EXPECT_EQ(action(__NR_read), SyscallAction::kEmulate);
   EXPECT_EQ(action(__NR_getrandom), SyscallAction::kEmulate);
-  EXPECT_EQ(action(__NR_getpid), SyscallAction::kPassthrough);
+  EXPECT_EQ(action(__NR_getpid), SyscallAction::kEmulate);
+  EXPECT_EQ(action(__NR_kill), SyscallAction::kPassthrough);
+  EXPECT_EQ(action(__NR_clone3), SyscallAction::kRefuse);
   EXPECT_EQ(action(__NR_futex), SyscallAction::kPassthrough);
   EXPECT_EQ(action(__NR_execve), SyscallAction::kTrace);
   EXPECT_EQ(action(__NR_execveat), SyscallAction::kTrace);

@@ -5,9 +5,8 @@ set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
 
-# A fault kills the guest with SIGSEGV: 128+11. (The program is pid 1 of its own pid
-# namespace, as in `docker run`: a signal it sends itself with the default action is ignored
-# by the kernel, so `kill -TERM $$` cannot be the probe here; a fault is always delivered.)
+# A fault kills the guest with SIGSEGV: 128+11. The program is pid 1 of its own pid
+# namespace, but the sentry applies default-fatal signals as they act on a normal process.
 fault='import ctypes; ctypes.string_at(0)'
 
 check "native python3 -c '$fault' exits 139"
@@ -17,6 +16,10 @@ expect_status 139
 check "sentry run -- python3 -c '$fault' exits 139 (128+SIGSEGV)"
 run_sentry segv run -- /usr/bin/python3 -c "$fault"
 expect_status 139
+
+check "sentry run -- /bin/sh -c 'kill -TERM \$\$' exits 143, as natively (not as a container init)"
+run_sentry selfkill run -- /bin/sh -c 'kill -TERM $$'
+expect_status 143
 
 check "sentry run -- /bin/sh -c 'exit 3' exits 3"
 run_sentry three run -- /bin/sh -c 'exit 3'
