@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/time.h>
+#include <sys/times.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <sched.h>
@@ -15,6 +16,8 @@
 
 #include <cstdio>
 #include <cstring>
+#include <vector>
+#include <algorithm>
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
@@ -181,14 +184,149 @@ SysResult Umask(SyscallContext& c) {
 }
 
 SysResult Getppid(SyscallContext& c) { return c.proc.ppid; }
-SysResult Getpgrp(SyscallContext& c) { return c.proc.pid == 1 ? 1 : c.proc.pid; }
-SysResult Getpgid(SyscallContext& c) {
-  Process* p = TargetProcess(c, static_cast<int32_t>(c.arg(0)));
-  return p ? SysResult(1) : SysResult::Errno(ESRCH);
+
+// Fields of /proc/<host tid>/stat after the command name (field 3 = index 0).
+bool ReadStatFields(pid_t host, std::vector<unsigned long long>* out) {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/stat", host);
+  FILE* f = fopen(path, "re");
+  if (!f) return false;
+  char buf[1024];
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char* p = strrchr(buf, ')');
+  if (!p) return false;
+  p += 2;
+  out->clear();
+  out->push_back(0);  // the state letter
+  p = strchr(p, ' ');
+  while (p && *p) {
+    char* end;
+    out->push_back(strtoull(p, &end, 10));
+    if (end == p) break;
+    p = end;
+  }
+  return out->size() > 20;
 }
-SysResult Getsid(SyscallContext& c) {
-  Process* p = TargetProcess(c, static_cast<int32_t>(c.arg(0)));
-  return p ? SysResult(1) : SysResult::Errno(ESRCH);
+
+// The guest's id for a host pid (a process-group or session id the host reports).
+int64_t GuestIdOf(SyscallContext& c, unsigned long long host) {
+  for (Process* p : c.kernel.processes()) {
+    if (static_cast<unsigned long long>(p->host_pid) == host) return p->pid;
+  }
+  return 0;  // outside the guest's pid namespace (cannot happen: it has its own session)
+}
+
+// Field indexes (see proc(5), minus 3): pgrp 5, session 6.
+SysResult PgrpOrSession(SyscallContext& c, int64_t pid, int field) {
+  Process* p = TargetProcess(c, pid);
+  if (!p) return SysResult::Errno(ESRCH);
+  std::vector<unsigned long long> f;
+  if (!ReadStatFields(p->host_pid, &f)) return SysResult::Errno(ESRCH);
+  return GuestIdOf(c, f[field - 3]);
+}
+SysResult Getpgrp(SyscallContext& c) { return PgrpOrSession(c, 0, 5); }
+SysResult Getpgid(SyscallContext& c) { return PgrpOrSession(c, static_cast<int32_t>(c.arg(0)), 5); }
+SysResult Getsid(SyscallContext& c) { return PgrpOrSession(c, static_cast<int32_t>(c.arg(0)), 6); }
+
+// getrusage/times from the host's accounting of the guest (/proc), in the guest's view.
+SysResult Getrusage(SyscallContext& c) {
+  int who = static_cast<int>(c.arg(0));
+  if (who != RUSAGE_SELF && who != RUSAGE_CHILDREN && who != RUSAGE_THREAD)
+    return SysResult::Errno(EINVAL);
+  pid_t host = who == RUSAGE_THREAD ? c.task.host_tid : c.proc.host_pid;
+  std::vector<unsigned long long> f;
+  if (!ReadStatFields(host, &f)) return SysResult::Errno(ESRCH);
+  long tck = sysconf(_SC_CLK_TCK);
+  auto tv = [tck](unsigned long long ticks) {
+    return timeval{static_cast<time_t>(ticks / tck),
+                   static_cast<suseconds_t>((ticks % tck) * 1000000 / tck)};
+  };
+  struct rusage ru;
+  memset(&ru, 0, sizeof(ru));
+  bool children = who == RUSAGE_CHILDREN;
+  ru.ru_utime = tv(f[children ? 16 - 3 : 14 - 3]);
+  ru.ru_stime = tv(f[children ? 17 - 3 : 15 - 3]);
+  ru.ru_minflt = static_cast<long>(f[children ? 11 - 3 : 10 - 3]);
+  ru.ru_majflt = static_cast<long>(f[children ? 13 - 3 : 12 - 3]);
+  if (!children) {
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/status", host);
+    if (FILE* st = fopen(path, "re")) {
+      char line[256];
+      while (fgets(line, sizeof(line), st)) {
+        sscanf(line, "VmHWM: %ld", &ru.ru_maxrss);
+        sscanf(line, "voluntary_ctxt_switches: %ld", &ru.ru_nvcsw);
+        sscanf(line, "nonvoluntary_ctxt_switches: %ld", &ru.ru_nivcsw);
+      }
+      fclose(st);
+    }
+  }
+  return CopyOutObj(c, c.arg(1), ru).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
+}
+
+SysResult Times(SyscallContext& c) {
+  std::vector<unsigned long long> f;
+  if (!ReadStatFields(c.proc.host_pid, &f)) return SysResult::Errno(ESRCH);
+  struct tms t;
+  t.tms_utime = static_cast<clock_t>(f[14 - 3]);
+  t.tms_stime = static_cast<clock_t>(f[15 - 3]);
+  t.tms_cutime = static_cast<clock_t>(f[16 - 3]);
+  t.tms_cstime = static_cast<clock_t>(f[17 - 3]);
+  if (c.arg(0) && !CopyOutObj(c, c.arg(0), t).ok()) return SysResult::Errno(EFAULT);
+  struct timespec now;
+  clock_gettime(CLOCK_BOOTTIME, &now);
+  long tck = sysconf(_SC_CLK_TCK);
+  return static_cast<int64_t>(now.tv_sec) * tck + now.tv_nsec / (1000000000 / tck);
+}
+
+// Scheduling queries: guests run SCHED_OTHER; nice values are virtual per process.
+SysResult SchedGetscheduler(SyscallContext& c) {
+  int32_t pid = static_cast<int32_t>(c.arg(0));
+  if (pid < 0) return SysResult::Errno(EINVAL);
+  if (pid && !c.kernel.HostTidOf(pid)) return SysResult::Errno(ESRCH);
+  return SCHED_OTHER;
+}
+SysResult SchedGetparam(SyscallContext& c) {
+  int32_t pid = static_cast<int32_t>(c.arg(0));
+  if (pid < 0 || !c.arg(1)) return SysResult::Errno(EINVAL);
+  if (pid && !c.kernel.HostTidOf(pid)) return SysResult::Errno(ESRCH);
+  struct sched_param sp = {0};
+  return CopyOutObj(c, c.arg(1), sp).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
+}
+SysResult SchedPriorityMax(SyscallContext& c) {
+  switch (static_cast<int>(c.arg(0))) {
+    case SCHED_FIFO: case SCHED_RR: return 99;
+    case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE: return 0;
+    default: return SysResult::Errno(EINVAL);
+  }
+}
+SysResult SchedPriorityMin(SyscallContext& c) {
+  switch (static_cast<int>(c.arg(0))) {
+    case SCHED_FIFO: case SCHED_RR: return 1;
+    case SCHED_OTHER: case SCHED_BATCH: case SCHED_IDLE: return 0;
+    default: return SysResult::Errno(EINVAL);
+  }
+}
+SysResult Getpriority(SyscallContext& c) {
+  int which = static_cast<int>(c.arg(0));
+  if (which != PRIO_PROCESS) return which == PRIO_PGRP || which == PRIO_USER
+                                        ? SysResult(20) : SysResult::Errno(EINVAL);
+  Process* p = TargetProcess(c, static_cast<int32_t>(c.arg(1)));
+  if (!p) return SysResult::Errno(ESRCH);
+  return 20 - p->nice;  // the raw syscall returns 20 - nice (1..40)
+}
+SysResult Setpriority(SyscallContext& c) {
+  int which = static_cast<int>(c.arg(0));
+  if (which != PRIO_PROCESS && which != PRIO_PGRP && which != PRIO_USER)
+    return SysResult::Errno(EINVAL);
+  Process* p = which == PRIO_PROCESS ? TargetProcess(c, static_cast<int32_t>(c.arg(1))) : &c.proc;
+  if (!p) return SysResult::Errno(ESRCH);
+  int nice = std::clamp(static_cast<int>(static_cast<int32_t>(c.arg(2))), -20, 19);
+  if (nice < p->nice && c.proc.creds.euid != 0) return SysResult::Errno(EACCES);
+  p->nice = nice;
+  return 0;
 }
 
 SysResult Prctl(SyscallContext& c) {
@@ -210,6 +348,14 @@ SysResult Prctl(SyscallContext& c) {
       return c.arg(1) == 1 ? SysResult(0) : SysResult::Errno(EINVAL);
     case PR_GET_NO_NEW_PRIVS:
       return 1;
+    case PR_SET_PDEATHSIG:
+      // Recorded for PR_GET_PDEATHSIG; not yet delivered when the parent dies (partial).
+      if (c.arg(1) > 64) return SysResult::Errno(EINVAL);
+      c.proc.pdeathsig = static_cast<int>(c.arg(1));
+      return 0;
+    case PR_GET_PDEATHSIG:
+      return CopyOutObj(c, c.arg(1), c.proc.pdeathsig).ok() ? SysResult(0)
+                                                            : SysResult::Errno(EFAULT);
     case PR_GET_DUMPABLE:
       return 1;
     case PR_SET_DUMPABLE:
@@ -349,6 +495,14 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_umask] = Umask;
   (*t)[SYS_getppid] = Getppid;
   (*t)[SYS_getpgrp] = Getpgrp;
+  (*t)[SYS_getrusage] = Getrusage;
+  (*t)[SYS_times] = Times;
+  (*t)[SYS_sched_getscheduler] = SchedGetscheduler;
+  (*t)[SYS_sched_getparam] = SchedGetparam;
+  (*t)[SYS_sched_get_priority_max] = SchedPriorityMax;
+  (*t)[SYS_sched_get_priority_min] = SchedPriorityMin;
+  (*t)[SYS_getpriority] = Getpriority;
+  (*t)[SYS_setpriority] = Setpriority;
   (*t)[SYS_getpgid] = Getpgid;
   (*t)[SYS_getsid] = Getsid;
   (*t)[SYS_prctl] = Prctl;

@@ -98,6 +98,7 @@ void Kernel::OnNewTask(pid_t parent_tid, pid_t child_tid) {
     np->argv = p->argv;
     np->envp = p->envp;
     np->comm = p->comm;
+    np->nice = p->nice;
     np->mirrors = p->mirrors;  // the host fd table was copied (or shared) the same way
     Process* raw = np.get();
     processes_[tid] = std::move(np);

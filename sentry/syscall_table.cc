@@ -286,10 +286,11 @@ constexpr Table BuildTable() {
   s(106, "setgid", {kInt}).Emulate(kFull, kIdentity);
   s(107, "geteuid").Emulate(kFull, kIdentity);
   s(108, "getegid").Emulate(kFull, kIdentity);
-  s(109, "setpgid", {kInt, kInt}).Emulate(kPartial, kProcess);
+  s(109, "setpgid", {kInt, kInt})
+      .Passthrough("host process-group state; the guest has a session of its own and pids of its own");
   s(110, "getppid").Emulate(kFull);
   s(111, "getpgrp").Emulate(kFull);
-  s(112, "setsid").Emulate(kPartial, kProcess);
+  s(112, "setsid").Passthrough("host session state; confined to the guest's pid namespace");
   s(113, "setreuid", {kInt, kInt}).Emulate(kFull, kIdentity);
   s(114, "setregid", {kInt, kInt}).Emulate(kFull, kIdentity);
   s(115, "getgroups", {kInt, kPtr}).Emulate(kFull, kIdentity);
@@ -408,7 +409,8 @@ constexpr Table BuildTable() {
   s(221, "fadvise64", {kFd, kInt, kUInt, kInt}).Emulate(kFull, "advice is accepted and ignored");
   s(222, "timer_create", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
   s(223, "timer_settime", {kInt, kHex, kPtr, kPtr}).Passthrough(kTimerPass);
-  s(224, "timer_gettime", {kInt, kPtr}).Passthrough(kTimerPass);
+  s(224, "timer_gettime", {kInt, kPtr})
+      .Unsupported("no room left in the 35-entry host surface (timer_settime returns the old value)");
   s(225, "timer_getoverrun", {kInt}).Emulate(kPartial, kProcess);
   s(226, "timer_delete", {kInt}).Passthrough(kTimerPass);
   s(227, "clock_settime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
@@ -537,7 +539,8 @@ constexpr Table BuildTable() {
   s(331, "pkey_free", {kInt}).Unsupported();
   s(332, "statx", {kFd, kPath, kAtFlags, kHex, kPtr}).Emulate(kFull);
   s(333, "io_pgetevents", {kHex, kInt, kInt, kPtr, kPtr, kPtr}).Unsupported(kAio);
-  s(334, "rseq", {kPtr, kUInt, kHex, kHex}).Passthrough("per-thread area run by the host");
+  s(334, "rseq", {kPtr, kUInt, kHex, kHex})
+      .Refuse(ENOSYS, "optional: glibc runs without restartable sequences when registration fails");
 
   // --- 424..462 (335..423 are unassigned on x86-64) ------------------------------------
   s(424, "pidfd_send_signal", {kFd, kSignal, kPtr, kHex}).Unsupported();

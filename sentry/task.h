@@ -33,6 +33,8 @@ struct Process {
   std::string exe_path;
   std::vector<std::string> argv, envp;
   std::string comm;
+  int nice = 0;          // virtual nice value (getpriority/setpriority)
+  int pdeathsig = 0;     // PR_SET_PDEATHSIG (recorded only)
   // Guest fd number -> the description whose host fd is installed at that same number in
   // the guest's host fd table (the mmap mirror; see docs/architecture.md).
   std::map<int, vfs::FileRef> mirrors;
