@@ -39,6 +39,8 @@ void SetUpSignalRelay(sigset_t* old_mask) {
   SetDisposition(SIGPIPE, SIG_IGN);
   SetDisposition(SIGTTOU, SIG_IGN);
   SetDisposition(SIGTTIN, SIG_IGN);
+  // ^Z stops the guest's foreground job (the sentry forwards it), not the sandbox itself.
+  SetDisposition(SIGTSTP, SIG_IGN);
 }
 
 void ResetSignalsForChild() {

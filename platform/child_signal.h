@@ -11,7 +11,7 @@ namespace sentry::platform {
 // in the epoll set; drain it with DrainChildSignals().
 int InstallChildSignalHandler();
 void DrainChildSignals();
-// SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to the sentry (by the terminal or the launcher)
+// SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP and SIGWINCH sent to the sentry (by the terminal or the launcher)
 // are caught the same way, to be forwarded to the guest. Returns and clears the set of
 // those that arrived (bit N-1 for signal N).
 uint64_t TakeForwardedSignals();

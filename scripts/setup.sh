@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential cmake ninja-build pkg-config
       libboost-context-dev libunwind-dev libfmt-dev libabsl-dev libseccomp-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
-      busybox-static python3)
+      busybox-static python3 tmux)
 if [[ "${1:-}" == "--bench" ]]; then PKGS+=(runsc); fi
 
 missing=()

@@ -18,6 +18,13 @@ namespace {
 
 constexpr size_t kMaxIo = 0x7ffff000;  // Linux's MAX_RW_COUNT
 
+// A host terminal (stdio or /dev/tty): tty ioctls reach it.
+bool IsTerminal(const vfs::FileRef& f) {
+  if (f->ReadinessFd() < 0) return false;
+  alignas(8) char termios[64];
+  return f->Ioctl(TCGETS, termios).ok();
+}
+
 // Reads up to `count` bytes into guest memory at `addr` (at `offset` when >= 0).
 SysResult ReadToGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, size_t count,
                       int64_t offset) {
@@ -85,9 +92,23 @@ SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr
   return static_cast<int64_t>(total);
 }
 
+// A process outside the terminal's foreground group that reads it gets SIGTTIN (its group
+// stops, and the read restarts once continued), as with a real controlling terminal.
+bool StopBackgroundReader(SyscallContext& c, const vfs::FileRef& f) {
+  if (!IsTerminal(f)) return false;
+  int pgrp = c.kernel.GuestPgrpOf(c.proc);
+  if (pgrp < 0 || pgrp == c.kernel.foreground_pgrp()) return false;
+  pid_t host_group = c.kernel.HostPgrpOf(pgrp);
+  if (host_group == 0) return false;
+  kill(-host_group, SIGTTIN);
+  return true;
+}
+
 SysResult Read(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
+  // The signal interrupts this notification; the guest restarts the read after SIGCONT.
+  if (StopBackgroundReader(c, f)) return SysResult::Errno(EINTR);
   return ReadToGuest(c, f, c.arg(1), c.arg(2), -1);
 }
 
@@ -192,12 +213,33 @@ bool ShapeOf(uint32_t cmd, IoctlShape* s) {
     case TCSETS: case TCSETSW: case TCSETSF: *s = {kTermios, true, false}; return true;
     case TIOCGWINSZ: *s = {8, false, true}; return true;
     case TIOCSWINSZ: *s = {8, true, false}; return true;
-    case TIOCGPGRP: *s = {4, false, true}; return true;
-    case TIOCSPGRP: *s = {4, true, false}; return true;
     case FIONREAD: *s = {4, false, true}; return true;
     case TIOCOUTQ: *s = {4, false, true}; return true;
     default: return false;
   }
+}
+
+// The host terminal's job-control state, emulated with guest ids: its foreground process
+// group is the kernel's virtual one; its session is the guest's (1).
+SysResult TerminalJobControl(SyscallContext& c, const vfs::FileRef& f, uint32_t cmd) {
+  if (!IsTerminal(f)) return SysResult::Errno(ENOTTY);
+  int32_t value;
+  switch (cmd) {
+    case TIOCGPGRP:
+      value = c.kernel.foreground_pgrp();
+      break;
+    case TIOCGSID:
+      value = 1;
+      break;
+    default: {  // TIOCSPGRP
+      if (!CopyInObj(c, c.arg(2), &value).ok()) return SysResult::Errno(EFAULT);
+      if (value < 0) return SysResult::Errno(EINVAL);
+      if (c.kernel.HostPgrpOf(value) == 0) return SysResult::Errno(EPERM);
+      c.kernel.set_foreground_pgrp(value);
+      return 0;
+    }
+  }
+  return CopyOutObj(c, c.arg(2), value).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
 }
 
 SysResult Ioctl(SyscallContext& c) {
@@ -208,12 +250,14 @@ SysResult Ioctl(SyscallContext& c) {
   switch (cmd) {
     case FIOCLEX: return c.proc.fds->SetCloexec(fd, true);
     case FIONCLEX: return c.proc.fds->SetCloexec(fd, false);
+    case TIOCGPGRP:
     case TIOCSPGRP:
+    case TIOCGSID:
+      return TerminalJobControl(c, f, cmd);
     case TIOCSCTTY:
     case TIOCSTI:
-      // The host terminal's foreground group and input belong to the user's session, not
-      // to the guest (it runs in a session of its own). Job control comes later.
-      return SysResult::Errno(ENOTTY);
+      // The host terminal's session and input belong to the user, not to the guest.
+      return SysResult::Errno(EPERM);
     case FIONBIO: {
       int on;
       if (!CopyInObj(c, c.arg(2), &on).ok()) return SysResult::Errno(EFAULT);

@@ -584,15 +584,49 @@ void Kernel::ForwardSignals() {
   if (!sigs || init_host_pid_ <= 0) return;
   for (int sig = 1; sig <= 64; ++sig) {
     if (!(sigs & (1ULL << (sig - 1)))) continue;
-    if (IsDefaultFatal(init_host_pid_, sig)) {
+    // Terminal signals go to the guest's foreground job; SIGTERM/SIGHUP from the launcher
+    // go there too (the guest's whole session when no job control is in use).
+    pid_t group = HostPgrpOf(fg_pgrp_);
+    if (group == 0) group = init_host_pid_;
+    if (group == init_host_pid_ && sig != SIGTSTP && IsDefaultFatal(init_host_pid_, sig)) {
       // pid 1 of the guest's namespace ignores default-action signals from outside; natively
       // the program would die of it, so it does here (and the sandbox ends with 128+sig).
       init_fatal_signal_ = sig;
       kill(init_host_pid_, SIGKILL);
     } else {
-      kill(-init_host_pid_, sig);  // the guest's own process group
+      kill(-group, sig);
     }
   }
+}
+
+int Kernel::GuestPgrpOf(const Process& p) const {
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/stat", p.host_pid);
+  FILE* f = fopen(path, "re");
+  if (!f) return -1;
+  char buf[512];
+  size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+  fclose(f);
+  buf[n] = 0;
+  char* close_paren = strrchr(buf, ')');
+  int ppid = 0, pgrp = 0;
+  char state;
+  if (!close_paren || sscanf(close_paren + 2, "%c %d %d", &state, &ppid, &pgrp) != 3) return -1;
+  for (const auto& [pid, q] : processes_) {
+    if (q->host_pid == pgrp) return q->pid;
+  }
+  return -1;
+}
+
+pid_t Kernel::HostPgrpOf(int guest_pgid) const {
+  if (guest_pgid <= 0) return 0;
+  for (const auto& [pid, p] : processes_) {
+    if (GuestPgrpOf(*p) == guest_pgid) {
+      auto leader = processes_.find(guest_pgid);
+      return leader != processes_.end() ? leader->second->host_pid : 0;
+    }
+  }
+  return 0;
 }
 
 pid_t Kernel::HostTidOf(int tid) const {

@@ -71,6 +71,16 @@ class Kernel {
   std::vector<Process*> processes() const;
   // The host tid of the guest thread the guest calls `tid`, or 0.
   pid_t HostTidOf(int tid) const;
+
+  // Job control on the host terminal, emulated: the terminal's foreground process group as
+  // the guest sees it (a guest pgid). Terminal signals go to it; others reading the
+  // terminal get SIGTTIN. See docs/architecture.md.
+  int foreground_pgrp() const { return fg_pgrp_; }
+  void set_foreground_pgrp(int pgid) { fg_pgrp_ = pgid; }
+  // The guest pgid of a process (from the host's view), or -1.
+  int GuestPgrpOf(const Process& p) const;
+  // The host pgid of a guest process group that exists, or 0.
+  pid_t HostPgrpOf(int guest_pgid) const;
   Process* FindProcess(int pid) const;
 
  private:
@@ -120,7 +130,8 @@ class Kernel {
   pid_t init_host_pid_ = 0;
   bool done_ = false;
   int exit_code_ = 0;
-  int init_fatal_signal_ = 0;  // a default-fatal signal the sentry applied to pid 1
+  int init_fatal_signal_ = 0;
+  int fg_pgrp_ = 1;  // the guest's foreground process group on the host terminal  // a default-fatal signal the sentry applied to pid 1
   std::vector<bool> unsupported_logged_;
   friend class ExecLoader;
 };
