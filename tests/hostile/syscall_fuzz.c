@@ -79,10 +79,21 @@ int main(int argc, char** argv) {
       rng_state = seed | 1;
       Batch(200);
     }
-    int status;
-    if (waitpid(pid, &status, 0) != pid) {
-      perror("waitpid");
-      return 3;
+    /* A batch may disarm its own alarm (random alarm/setitimer/sigprocmask calls): the
+     * parent ends it after 3 s, which also exercises tasks killed inside a syscall. */
+    int status = 0;
+    pid_t got = 0;
+    for (int waited_ms = 0; got == 0; waited_ms += 10) {
+      got = waitpid(pid, &status, WNOHANG);
+      if (got < 0) {
+        perror("waitpid");
+        return 3;
+      }
+      if (got == 0) {
+        if (waited_ms == 3000) kill(pid, SIGKILL);
+        struct timespec ten_ms = {0, 10 * 1000 * 1000};
+        nanosleep(&ten_ms, NULL);
+      }
     }
     ++batches;
     if (WIFSIGNALED(status)) ++signalled;
