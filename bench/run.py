@@ -9,6 +9,10 @@ interleaved (for round: for case: for runner) so that machine drift hits every
 column alike; each cell is the median over rounds. A runner that does not work
 is reported as "failed" in its column; only a failing native run makes the
 exit status non-zero. Speed is never asserted.
+
+Besides the Google Benchmark cases it times whole processes (/bin/true,
+python3, a shell loop, tar) and measures the peak memory of the whole process
+tree a runner starts (largest process by ru_maxrss, and a sampled sum of VmRSS).
 """
 
 from __future__ import annotations
@@ -28,8 +32,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_BINARIES = ["syscall_bench"]  # Under BUILD/bench/.
-STARTUP_CASES = {"startup /bin/true": ["/bin/true"]}
+BENCH_BINARIES = ["syscall_bench", "process_bench"]  # Under BUILD/bench/.
+PEAK_RSS = "peak_rss"  # Under BUILD/bench/: spawner for the memory cases.
+SH_LOOP = "i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done"
+# Whole-process cases: name -> (argv, run in --quick). Absolute paths of the
+# distribution's programs: the sandboxes do no PATH search, and PATH may hold
+# wrappers (a pyenv shim is a bash script that runs another Python).
+PYTHON = "/usr/bin/python3"
+WHOLE_CASES = {
+    "startup /bin/true": (["/bin/true"], True),
+    "python3 -c pass": ([PYTHON, "-c", "pass"], True),
+    "sh loop: 200x /bin/true": (["/bin/sh", "-c", SH_LOOP], False),
+    "tar cf /dev/null /usr/include": (
+        ["/usr/bin/tar", "cf", "/dev/null", "/usr/include"], False),
+}
+# Peak-memory cases: name -> argv; each gives two rows (see MEM_METRICS).
+MEMORY_CASES = {
+    "/bin/true": ["/bin/true"],
+    "python3 -c pass": [PYTHON, "-c", "pass"],
+}
+MEM_METRICS = {"maxrss": "largest process (ru_maxrss)",
+               "sum": "sampled tree sum (VmRSS)"}
 ALL_RUNNERS = ["native", "sentry", "runsc"]
 UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 MD_BEGIN = "<!-- bench-results:begin -->"
@@ -50,8 +73,10 @@ class Proc:
     def why(self) -> str:
         if self.rc is None:
             return "timeout"
+        # The last two lines: programs often end with a generic "exiting now"
+        # after the line that says what went wrong.
         lines = [l.strip() for l in self.stderr.splitlines() if l.strip()]
-        tail = lines[-1][:160] if lines else ""
+        tail = " | ".join(l[:160] for l in lines[-2:])
         if self.rc < 0:
             what = f"killed by signal {-self.rc}"
         else:
@@ -96,6 +121,152 @@ def kill_group(p: subprocess.Popen) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def resolve_argv(argv: list[str]) -> list[str] | None:
+    """Returns argv if its program and its absolute-path arguments exist."""
+    if not os.access(argv[0], os.X_OK):
+        return None
+    paths = [a for a in argv[1:] if a.startswith("/")]
+    return argv if all(os.path.exists(a) for a in paths) else None
+
+
+class TreeSampler:
+    """Sums VmRSS over all descendants of one pid, sampled by polling /proc.
+
+    /proc/PID/task/*/children needs CONFIG_PROC_CHILDREN, which many kernels
+    lack, so new pids are found by listing /proc and reading each new pid's
+    parent once (pids that existed before the spawn are skipped up front).
+    """
+
+    def __init__(self, preexisting: set[int]):
+        self.known = set(preexisting)  # Classified pids (member or not).
+        self.members: set[int] = set()
+        self.root = -1
+
+    def start(self, root: int) -> None:
+        self.root = root
+        self.known.add(root)
+
+    @staticmethod
+    def pids() -> set[int]:
+        return {int(n) for n in os.listdir("/proc") if n.isdigit()}
+
+    @staticmethod
+    def _ppid(pid: int) -> int | None:
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+            return int(stat[stat.rindex(b")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            return None
+
+    @staticmethod
+    def _rss_kib(pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/status", "rb") as f:
+                for line in f:
+                    if line.startswith(b"VmRSS:"):
+                        return int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        return 0  # Gone, a zombie, or a kernel thread.
+
+    def sample(self) -> int:
+        """Returns the summed VmRSS (KiB) of the root's descendants now."""
+        for pid in sorted(self.pids() - self.known):  # Parents first, mostly.
+            self.known.add(pid)
+            ppid = self._ppid(pid)
+            if ppid == self.root or ppid in self.members:
+                self.members.add(pid)
+        return sum(self._rss_kib(p) for p in self.members)
+
+
+@dataclass
+class MemRun:
+    status: int | None  # Wait status of peak_rss (None: timed out).
+    maxrss_kib: int | None
+    sum_kib: int
+    stderr: str
+    samples: int
+
+    def why(self) -> str:
+        return Proc(None if self.status is None else
+                    os.waitstatus_to_exitcode(self.status), "", self.stderr,
+                    0).why()
+
+
+def measure_memory(helper: Path, argv: list[str], env: dict[str, str] | None,
+                   timeout: float, interval: float) -> MemRun:
+    """Runs argv under the peak_rss spawner while sampling its process tree.
+
+    peak_rss (not this process) is the parent of argv, so that ru_maxrss is
+    not inflated by our own RSS, and it is excluded from the sampled sum.
+    """
+    sampler = TreeSampler(TreeSampler.pids())
+    rfd, wfd = os.pipe()
+    efd_r, efd_w = os.pipe()
+    os.set_blocking(efd_r, False)
+    os.set_inheritable(wfd, True)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    try:
+        pid = os.posix_spawn(
+            str(helper), [str(helper), str(wfd)] + argv,
+            os.environ if env is None else env, setsid=True,
+            file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
+                          (os.POSIX_SPAWN_DUP2, devnull, 1),
+                          (os.POSIX_SPAWN_DUP2, efd_w, 2)])
+    except OSError as e:
+        for fd in (rfd, wfd, efd_r, efd_w, devnull):
+            os.close(fd)
+        return MemRun(127 << 8, None, 0, f"cannot start {helper}: {e}", 0)
+    for fd in (wfd, efd_w, devnull):
+        os.close(fd)
+    sampler.start(pid)
+    err = bytearray()
+
+    def drain() -> None:
+        try:
+            while chunk := os.read(efd_r, 65536):
+                err.extend(chunk)
+                del err[:-8192]
+        except BlockingIOError:
+            pass
+
+    peak, n, status = 0, 0, None
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            peak = max(peak, sampler.sample())
+            n += 1
+            drain()
+            wpid, st = os.waitpid(pid, os.WNOHANG)
+            if wpid == pid:
+                status = st
+                break
+            if time.monotonic() > deadline:
+                break
+            time.sleep(interval)
+    finally:
+        if status is None:  # Timeout or interrupt: kill what we started.
+            for target in [pid] + sorted(sampler.members):
+                try:
+                    if target == pid:
+                        os.killpg(pid, signal.SIGKILL)
+                    else:
+                        os.kill(target, signal.SIGKILL)
+                except OSError:
+                    pass
+            os.waitpid(pid, 0)
+        drain()
+        result = b""
+        while chunk := os.read(rfd, 4096):
+            result += chunk
+        os.close(rfd)
+        os.close(efd_r)
+    m = re.search(rb"maxrss_kib=(\d+)", result)
+    return MemRun(status, int(m.group(1)) if m else None, peak,
+                  err.decode(errors="replace"), n)
 
 
 @dataclass
@@ -259,12 +430,37 @@ def run_startup_case(r: Runner, case: str, argv: list[str], res: Results,
             log(f"  {r.name:7s} {case:24s} {p.wall_ns:14,d} ns")
 
 
+def mem_key(case: str, metric: str) -> str:
+    return f"{case}: {MEM_METRICS[metric]}"
+
+
+def run_memory_case(r: Runner, helper: Path, case: str, argv: list[str],
+                    mem: Results, timeout: float, interval: float,
+                    verbose: bool) -> None:
+    m = measure_memory(helper, r.prefix + argv, r.env, timeout, interval)
+    keys = [mem_key(case, k) for k in MEM_METRICS]
+    if m.status is None:
+        r.failed = f"memory {case}: timeout after {timeout:g}s"
+    if m.status is None or m.status != 0 or m.maxrss_kib is None:
+        why = m.why() if m.status != 0 else "peak_rss reported nothing"
+        for k in keys:
+            mem.fail(k, r.name, why)
+        return
+    mem.add(keys[0], r.name, float(m.maxrss_kib))
+    mem.add(keys[1], r.name, float(m.sum_kib))
+    if verbose:
+        log(f"  {r.name:7s} mem {case:20s} maxrss {m.maxrss_kib:,d} KiB, "
+            f"sum {m.sum_kib:,d} KiB ({m.samples} samples)")
+
+
 def cell(res: Results, case: str, runner: Runner) -> str:
     if res.failed(case, runner.name):
         return "failed"
     m = res.median(case, runner.name)
     if m is None:
         return "failed" if runner.failed else "-"
+    if m == 0 and case.endswith(MEM_METRICS["sum"]):
+        return "not seen"  # The tree exited before the first sample found it.
     return f"{m:,.0f}" if m >= 100 else f"{m:,.1f}"
 
 
@@ -277,10 +473,11 @@ def ratio(res: Results, case: str, runner: Runner) -> str:
     return f"{q:,.2f}x" if q < 10 else f"{q:,.0f}x"
 
 
-def table_rows(res: Results, runners: list[Runner]) -> tuple[list[str], list[list[str]]]:
+def table_rows(res: Results, runners: list[Runner], unit: str = "ns/op"
+               ) -> tuple[list[str], list[list[str]]]:
     others = [r for r in runners if r.name != "native"]
     has_native = any(r.name == "native" for r in runners)
-    header = ["case"] + [f"{r.name} ns/op" for r in runners]
+    header = ["case"] + [f"{r.name} {unit}" for r in runners]
     if has_native:
         header += [f"{r.name}/native" for r in others]
     rows = []
@@ -301,11 +498,13 @@ def format_text_table(header: list[str], rows: list[list[str]]) -> str:
                      [line(r) for r in rows])
 
 
-def failure_notes(res: Results, runners: list[Runner]) -> list[str]:
+def failure_notes(res: Results, runners: list[Runner],
+                  mem: Results | None = None) -> list[str]:
     notes = [f"{r.name}: {r.failed}" for r in runners if r.failed]
-    for case in res.cases:
-        for name, why in res.errors.get(case, {}).items():
-            notes.append(f"{name} / {case}: {why}")
+    for rs in (res, mem) if mem else (res,):
+        for case in rs.cases:
+            for name, why in rs.errors.get(case, {}).items():
+                notes.append(f"{name} / {case}: {why}")
     return notes
 
 
@@ -328,23 +527,34 @@ def machine_info() -> dict[str, str]:
     }
 
 
-def markdown(res: Results, runners: list[Runner], info: dict[str, str],
-             cfg: dict) -> str:
+def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|"]
+    return out + ["| " + " | ".join(row) + " |" for row in rows]
+
+
+def markdown(res: Results, mem: Results, runners: list[Runner],
+             info: dict[str, str], cfg: dict) -> str:
     header, rows = table_rows(res, runners)
     out = [f"Measured {info['date']} on `{info['host']}`: kernel "
            f"`{info['kernel']}`, {info['cpu']}, {info['nproc']} CPUs.",
            f"Rounds: {cfg['rounds']}, `--benchmark_min_time={cfg['min_time']:g}`"
-           f", {cfg['true_runs']} runs of each startup case per round"
+           f", {cfg['true_runs']} runs of each whole-process case and "
+           f"{cfg['mem_runs']} of each memory case per round"
            + (f", pinned to CPUs {cfg['cpus']}" if cfg.get("cpus") else "")
-           + ". Cells are medians of wall-clock ns per operation.", ""]
+           + ". Cells are medians of wall-clock ns per operation (whole-process"
+           " cases: per run).", ""]
     vers = [f"{r.name} ({r.version})" if r.version else r.name for r in runners]
     out.append("Runners: " + ", ".join(vers) + ".")
     out.append("")
-    out.append("| " + " | ".join(header) + " |")
-    out.append("|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|")
-    for row in rows:
-        out.append("| " + " | ".join(row) + " |")
-    notes = failure_notes(res, runners)
+    out.extend(markdown_table(header, rows))
+    if mem.cases:
+        out.append("")
+        out.append("Peak memory of the whole process tree, KiB (medians; see "
+                   "\"Memory\" above for what the two rows mean):")
+        out.append("")
+        out.extend(markdown_table(*table_rows(mem, runners, "KiB")))
+    notes = failure_notes(res, runners, mem)
     if notes:
         out.append("")
         out.append("Failures:")
@@ -381,12 +591,22 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--min-time", type=float,
                     help="--benchmark_min_time seconds (default 0.2; quick 0.01)")
     ap.add_argument("--true-runs", type=int,
-                    help="startup runs per runner per round (default 5; quick 2)")
+                    help="runs of each whole-process case per runner per round"
+                    " (default 5; quick 2)")
+    ap.add_argument("--mem-runs", type=int,
+                    help="runs of each memory case per runner per round "
+                    "(default 3; quick 1)")
+    ap.add_argument("--mem-interval", type=float, default=0.002,
+                    help="seconds between process-tree RSS samples "
+                    "(default %(default)s)")
     ap.add_argument("--timeout", type=float,
                     help="seconds per process (default 120; quick 30)")
-    ap.add_argument("--filter", help="regex selecting benchmark cases")
+    ap.add_argument("--filter", help="regex selecting cases (benchmark, "
+                    "whole-process and memory cases alike)")
     ap.add_argument("--no-startup", action="store_true",
-                    help="skip whole-process startup cases")
+                    help="skip whole-process cases")
+    ap.add_argument("--no-memory", action="store_true",
+                    help="skip peak-memory cases")
     ap.add_argument("--cpus", help="pin everything to these CPUs, e.g. 0 or 0,1")
     ap.add_argument("--sentry", help="sentry binary (default: found under BUILD)")
     ap.add_argument("--runsc", default="runsc", help="runsc binary")
@@ -401,6 +621,7 @@ def parse_args() -> argparse.Namespace:
     a.rounds = a.rounds or (1 if q else 5)
     a.min_time = a.min_time if a.min_time is not None else (0.01 if q else 0.2)
     a.true_runs = a.true_runs if a.true_runs is not None else (2 if q else 5)
+    a.mem_runs = a.mem_runs if a.mem_runs is not None else (1 if q else 3)
     a.timeout = a.timeout or (30.0 if q else 120.0)
     return a
 
@@ -445,8 +666,39 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
         except RuntimeError as e:
             native_broken = str(e)
             log(f"run.py: {e}")
-    startup = {} if args.no_startup else STARTUP_CASES
+
+    def wanted(case: str) -> bool:
+        return not args.filter or re.search(args.filter, case) is not None
+
+    # Whole-process cases; --quick keeps only the cheap ones.
+    startup: dict[str, list[str]] = {}
+    for case, (argv, in_quick) in ({} if args.no_startup else WHOLE_CASES).items():
+        if not wanted(case) or (args.quick and not in_quick):
+            continue
+        full = resolve_argv(argv)
+        if full is None:
+            log(f"run.py: skipping {case!r}: a path in {argv} is missing")
+            continue
+        startup[case] = full
     res.cases.extend(startup)
+
+    # Peak-memory cases: need the peak_rss spawner from the build.
+    mem = Results()
+    memory: dict[str, list[str]] = {}
+    helper = args.build / "bench" / PEAK_RSS
+    if not args.no_memory:
+        for case, argv in MEMORY_CASES.items():
+            full = resolve_argv(argv)
+            if not any(wanted(mem_key(case, k)) for k in MEM_METRICS):
+                continue
+            if full is None:
+                log(f"run.py: skipping memory {case!r}: {argv[0]} missing")
+            elif not helper.is_file():
+                log(f"run.py: skipping memory {case!r}: {helper} not built "
+                    f"(cmake --build {args.build} --target {PEAK_RSS})")
+            else:
+                memory[case] = full
+                mem.cases.extend(mem_key(case, k) for k in MEM_METRICS)
 
     t0 = time.monotonic()
     for rnd in range(args.rounds):
@@ -465,10 +717,20 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
                         continue
                     run_startup_case(r, case, argv, res, args.timeout,
                                      args.verbose)
+        for case, argv in memory.items():
+            for _ in range(args.mem_runs):
+                for r in runners:
+                    if r.failed or mem.failed(mem_key(case, "maxrss"), r.name):
+                        continue
+                    run_memory_case(r, helper, case, argv, mem, args.timeout,
+                                    args.mem_interval, args.verbose)
 
     header, rows = table_rows(res, runners)
     print(format_text_table(header, rows))
-    notes = failure_notes(res, runners)
+    if mem.cases:
+        print("\npeak memory of the process tree, KiB (median):")
+        print(format_text_table(*table_rows(mem, runners, "KiB")))
+    notes = failure_notes(res, runners, mem)
     if notes:
         print("\nfailures:")
         for n in notes:
@@ -476,7 +738,8 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
 
     info = machine_info()
     cfg = {"rounds": args.rounds, "min_time": args.min_time,
-           "true_runs": args.true_runs, "cpus": args.cpus,
+           "true_runs": args.true_runs, "mem_runs": args.mem_runs,
+           "mem_interval": args.mem_interval, "cpus": args.cpus,
            "quick": args.quick}
     if args.out:
         doc = {
@@ -488,15 +751,23 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
                                        r.name, []),
                                    "error": res.errors.get(c, {}).get(r.name)}
                           for r in runners} for c in res.cases},
+            "whole_process_argv": startup,
+            "memory_kib": {c: {r.name: {"median_kib": mem.median(c, r.name),
+                                        "samples_kib": mem.samples.get(
+                                            c, {}).get(r.name, []),
+                                        "error": mem.errors.get(c, {}).get(
+                                            r.name)}
+                               for r in runners} for c in mem.cases},
         }
         args.out.write_text(json.dumps(doc, indent=2) + "\n")
     if args.markdown:
-        write_markdown(args.markdown, markdown(res, runners, info, cfg))
+        write_markdown(args.markdown, markdown(res, mem, runners, info, cfg))
 
     if "native" in names:
-        for case in res.cases:
-            if res.median(case, "native") is None:
-                native_broken = native_broken or f"native {case} failed"
+        for rs in (res, mem):
+            for case in rs.cases:
+                if rs.median(case, "native") is None:
+                    native_broken = native_broken or f"native {case} failed"
     if native_broken:
         log(f"run.py: FAIL: {native_broken}")
         return 1
@@ -506,10 +777,11 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
         if r is None or r.failed:
             log(f"run.py: FAIL: required runner {name} unusable")
             return 1
-        for case in res.cases:
-            if res.median(case, name) is None:
-                log(f"run.py: FAIL: required runner {name} failed {case}")
-                return 1
+        for rs in (res, mem):
+            for case in rs.cases:
+                if rs.median(case, name) is None:
+                    log(f"run.py: FAIL: required runner {name} failed {case}")
+                    return 1
     return 0
 
 
