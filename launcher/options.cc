@@ -11,6 +11,7 @@
 #include <cstring>
 #include <map>
 #include <sstream>
+#include <string_view>
 
 #include "absl/strings/str_cat.h"
 
@@ -71,7 +72,77 @@ Command ExitWith(int code, std::string out, std::string err) {
   return c;
 }
 
+// "64m" -> 64 MiB. False for anything else (empty, junk, zero, overflow).
+bool ParseSize(std::string_view text, uint64_t* out) {
+  if (text.substr(0, 5) == "size=") text.remove_prefix(5);
+  if (text.empty()) return false;
+  uint64_t unit = 1;
+  switch (text.back()) {
+    case 'k':
+    case 'K':
+      unit = 1ull << 10;
+      break;
+    case 'm':
+    case 'M':
+      unit = 1ull << 20;
+      break;
+    case 'g':
+    case 'G':
+      unit = 1ull << 30;
+      break;
+    default:
+      break;
+  }
+  if (unit != 1) text.remove_suffix(1);
+  if (text.empty() || text.size() > 15) return false;
+  uint64_t n = 0;
+  for (char ch : text) {
+    if (ch < '0' || ch > '9') return false;
+    n = n * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  if (n == 0 || n > (1ull << 40) / unit) return false;
+  *out = n * unit;
+  return true;
+}
+
 }  // namespace
+
+absl::StatusOr<TmpfsOption> ParseTmpfsOption(const std::string& spec) {
+  std::string_view target = spec;
+  TmpfsOption opt;
+  opt.size_bytes = kDefaultTmpfsSize;
+  if (size_t colon = target.rfind(':'); colon != std::string_view::npos) {
+    std::string_view size = target.substr(colon + 1);
+    target = target.substr(0, colon);
+    if (!ParseSize(size, &opt.size_bytes) || opt.size_bytes < 4096) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tmpfs ", spec, ": bad size \"", std::string(size),
+          "\" (want a byte count with an optional k, m or g suffix, from 4k to 1024g)"));
+    }
+  }
+  if (target.empty() || target[0] != '/') {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tmpfs ", spec, ": the target must be an absolute path"));
+  }
+  // Normalize: single slashes, no trailing slash, no "." components; ".." is refused.
+  for (size_t i = 0; i < target.size();) {
+    size_t end = target.find('/', i);
+    if (end == std::string_view::npos) end = target.size();
+    std::string_view part = target.substr(i, end - i);
+    i = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--tmpfs ", spec, ": the target must not contain \"..\""));
+    }
+    absl::StrAppend(&opt.target, "/", std::string(part));
+  }
+  if (opt.target.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--tmpfs ", spec, ": cannot mount over the root"));
+  }
+  return opt;
+}
 
 absl::Status ValidateRunOptions(RunOptions* opts) {
   if (opts->argv.empty() || opts->argv[0].empty()) {
@@ -119,6 +190,13 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
   run_cmd->add_flag("--debug", debug, "Same as --log-level=debug");
   run_cmd->add_option("--log-level", log_level, "debug, info, warning (lists unsupported syscalls once each) or error (default)")
       ->check(LogLevelValidator());
+  std::vector<std::string> tmpfs_specs;
+  run_cmd
+      ->add_option("--tmpfs", tmpfs_specs,
+                   "Mount an empty tmpfs of SIZE (default 64m) on DST: DST[:SIZE], e.g. "
+                   "/tmp:1g (may be repeated; /tmp and /dev/shm have one by default)")
+      ->take_all()
+      ->allow_extra_args(false);
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   CLI::App* syscalls_cmd =
@@ -148,6 +226,13 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
     return c;
   }
   run.log_level = debug ? log::Level::kDebug : LogLevels().at(log_level);
+  for (const std::string& spec : tmpfs_specs) {
+    absl::StatusOr<TmpfsOption> t = ParseTmpfsOption(spec);
+    if (!t.ok()) {
+      return ExitWith(kExitUsage, "", absl::StrCat("sentry: ", t.status().message(), "\n"));
+    }
+    run.tmpfs.push_back(*std::move(t));
+  }
   if (absl::Status st = ValidateRunOptions(&run); !st.ok()) {
     int code = absl::IsInvalidArgument(st) ? kExitUsage : kExitLauncherError;
     return ExitWith(code, "", absl::StrCat("sentry: ", st.message(), "\n"));

@@ -2,15 +2,24 @@
 // Owned by the launcher; called once from the main thread before anything is started.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "common/log.h"
 
 namespace sentry::launcher {
 
 inline constexpr char kVersion[] = "0.1.0";
+
+// One `--tmpfs DST[:SIZE]`.
+struct TmpfsOption {
+  std::string target;       // absolute, normalized ("/a//b/" -> "/a/b")
+  uint64_t size_bytes = 0;  // kDefaultTmpfsSize when SIZE is left out
+};
+inline constexpr uint64_t kDefaultTmpfsSize = 64ull << 20;
 
 // Everything `sentry run` needs to start a sandbox.
 struct RunOptions {
@@ -18,7 +27,8 @@ struct RunOptions {
   bool strace = false;
   std::string platform = "seccomp";
   log::Level log_level = log::Level::kError;
-  std::vector<std::string> argv;  // PROGRAM ARGS...; never empty once validated
+  std::vector<std::string> argv;   // PROGRAM ARGS...; never empty once validated
+  std::vector<TmpfsOption> tmpfs;  // --tmpfs, in command-line order
 };
 
 enum class CommandKind {
@@ -46,5 +56,10 @@ Command ParseCommandLine(const std::vector<std::string>& args);
 
 // Semantic checks on a parsed RunOptions; canonicalizes `rootfs` to an absolute path.
 absl::Status ValidateRunOptions(RunOptions* opts);
+
+// Parses `--tmpfs` text: DST[:SIZE], DST absolute (not "/"), SIZE a byte count with an
+// optional k/m/g suffix (powers of 1024) and an optional "size=" prefix, between 4 KiB and
+// 1 TiB. Errors are InvalidArgument with a message naming the flag.
+absl::StatusOr<TmpfsOption> ParseTmpfsOption(const std::string& spec);
 
 }  // namespace sentry::launcher

@@ -122,6 +122,57 @@ TEST(OptionsTest, VersionAndHelp) {
   EXPECT_NE(c.out.find("--rootfs"), std::string::npos);
 }
 
+TEST(OptionsTest, Tmpfs) {
+  Command c = Parse(
+      {"run", "--tmpfs", "/tmp:8m", "--tmpfs", "/data//x/", "--tmpfs=/run:size=1g", "ls", "-l"});
+  ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
+  ASSERT_EQ(c.run.tmpfs.size(), 3u);
+  EXPECT_EQ(c.run.tmpfs[0].target, "/tmp");
+  EXPECT_EQ(c.run.tmpfs[0].size_bytes, 8u << 20);
+  EXPECT_EQ(c.run.tmpfs[1].target, "/data/x");
+  EXPECT_EQ(c.run.tmpfs[1].size_bytes, kDefaultTmpfsSize);
+  EXPECT_EQ(c.run.tmpfs[2].target, "/run");
+  EXPECT_EQ(c.run.tmpfs[2].size_bytes, 1u << 30);
+  EXPECT_EQ(c.run.argv, (std::vector<std::string>{"ls", "-l"}));
+  EXPECT_TRUE(Parse({"run", "--", "ls"}).run.tmpfs.empty());
+}
+
+TEST(OptionsTest, TmpfsSizes) {
+  struct Case {
+    const char* spec;
+    uint64_t size;  // 0: invalid
+  };
+  for (const Case& t :
+       {Case{"/a:4096", 4096}, Case{"/a:4k", 4096}, Case{"/a:64M", 64u << 20},
+        Case{"/a:2G", 2ull << 30}, Case{"/a:1024g", 1ull << 40}, Case{"/a:1025g", 0},
+        Case{"/a:0", 0}, Case{"/a:4095", 0}, Case{"/a:", 0}, Case{"/a:m", 0}, Case{"/a:12x", 0},
+        Case{"/a:-1m", 0}, Case{"/a:1.5g", 0}, Case{"/a:99999999999999999999", 0}}) {
+    absl::StatusOr<TmpfsOption> o = ParseTmpfsOption(t.spec);
+    if (t.size == 0) {
+      ASSERT_FALSE(o.ok()) << t.spec;
+      EXPECT_NE(o.status().message().find("bad size"), std::string::npos) << t.spec;
+    } else {
+      ASSERT_TRUE(o.ok()) << t.spec << ": " << o.status();
+      EXPECT_EQ(o->size_bytes, t.size) << t.spec;
+    }
+  }
+}
+
+TEST(OptionsTest, TmpfsTargets) {
+  for (const char* bad : {"tmp", "", ":8m", "/", "//", "/a/../b", "rel/dir:1m"}) {
+    EXPECT_FALSE(ParseTmpfsOption(bad).ok()) << bad;
+  }
+  EXPECT_EQ(ParseTmpfsOption("/a/./b").value().target, "/a/b");
+  Command c = Parse({"run", "--tmpfs", "/", "--", "ls"});
+  EXPECT_EQ(c.kind, CommandKind::kExit);
+  EXPECT_EQ(c.exit_code, kExitUsage);
+  EXPECT_NE(c.err.find("sentry: --tmpfs /: cannot mount over the root"), std::string::npos)
+      << c.err;
+  c = Parse({"run", "--tmpfs", "/x:lots", "--", "ls"});
+  EXPECT_EQ(c.exit_code, kExitUsage);
+  EXPECT_NE(c.err.find("bad size"), std::string::npos) << c.err;
+}
+
 TEST(OptionsTest, ValidateRejectsEmptyArgv) {
   RunOptions opts;
   EXPECT_TRUE(absl::IsInvalidArgument(ValidateRunOptions(&opts)));

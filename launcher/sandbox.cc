@@ -30,6 +30,7 @@ SandboxConfig MakeSandboxConfig(const RunOptions& opts, const SandboxEntryPoints
   c.sentry.strace = opts.strace;
   c.sentry.platform = opts.platform;
   c.sentry.log_level = static_cast<int>(opts.log_level);
+  for (const TmpfsOption& t : opts.tmpfs) c.sentry.tmpfs.push_back({t.target, t.size_bytes});
   c.gofer.root = opts.rootfs;
   c.gofer.read_only = true;
   return c;

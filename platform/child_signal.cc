@@ -44,7 +44,10 @@ int InstallChildSignalHandler() {
   memset(&sa, 0, sizeof(sa));
   sa.sa_handler = OnChild;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = 0;  // no SA_RESTART: the blocking ioctl must end
+  // SA_RESTART: every other blocking call of the sentry (SECCOMP_IOCTL_NOTIF_ADDFD, gofer
+  // socket I/O, host writes) restarts instead of failing with EINTR. The armed NOTIF_RECV
+  // still ends: the handler shadowed its fd number, so the restarted ioctl fails at once.
+  sa.sa_flags = SA_RESTART;
   sigaction(SIGCHLD, &sa, nullptr);
   for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGWINCH}) sigaction(sig, &sa, nullptr);
   sigset_t set;

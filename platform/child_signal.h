@@ -19,7 +19,8 @@ uint64_t TakeForwardedSignals();
 // Blocks in NOTIF_RECV on `listener_fd` (an ioctl that has no timeout and ignores
 // O_NONBLOCK) until a request arrives or a SIGCHLD does. Race-free: if SIGCHLD lands between
 // the check and the syscall, the handler dup2()s a non-seccomp fd over `listener_fd`, so
-// the ioctl fails at once instead of sleeping; the listener is put back afterwards.
+// the ioctl fails at once instead of sleeping (also when SA_RESTART restarts it); the
+// listener is put back afterwards.
 // Returns 0 with *notif filled, -EINTR when a child signal ended the wait, or -errno.
 struct ArmedWait {
   int listener_fd;  // the fd number the ioctl uses

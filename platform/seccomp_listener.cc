@@ -44,7 +44,12 @@ SysResult SeccompListener::AddFd(uint64_t id, int host_fd, int target_fd, bool c
   add.newfd = target_fd;
   add.flags = SECCOMP_ADDFD_FLAG_SETFD;
   add.newfd_flags = cloexec ? O_CLOEXEC : 0;
-  int r = ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  // The kernel drops an interrupted, unprocessed ADDFD, so retrying is safe (and SETFD makes
+  // it idempotent anyway).
+  int r;
+  do {
+    r = ioctl(fd_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+  } while (r < 0 && errno == EINTR);
   if (r < 0) return SysResult::Errno(errno);
   return r;
 }

@@ -13,5 +13,6 @@ void RegisterFdHandlers(std::vector<SyscallHandler>* t);
 void RegisterPathHandlers(std::vector<SyscallHandler>* t);
 void RegisterInfoHandlers(std::vector<SyscallHandler>* t);
 void RegisterPollHandlers(std::vector<SyscallHandler>* t);
+void RegisterFsWriteHandlers(std::vector<SyscallHandler>* t);
 
 }  // namespace sentry

@@ -2,6 +2,7 @@
 // process), the uid/gid calls (virtual credentials: the guest is root inside), umask,
 // process-group queries and the common prctl options. Sentry thread only.
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -418,6 +419,18 @@ SysResult Time(SyscallContext& c) {
   return now;
 }
 
+// msync: the only writable shared file mappings are tmpfs memfds, whose pages are the file
+// itself, so there is nothing to write back; Linux's argument checks still apply.
+SysResult Msync(SyscallContext& c) {
+  uint64_t addr = c.arg(0), flags = c.arg(2);
+  if (addr & 4095) return SysResult::Errno(EINVAL);
+  if (flags & ~static_cast<uint64_t>(MS_ASYNC | MS_SYNC | MS_INVALIDATE))
+    return SysResult::Errno(EINVAL);
+  if ((flags & MS_ASYNC) && (flags & MS_SYNC)) return SysResult::Errno(EINVAL);
+  if (addr + c.arg(1) < addr) return SysResult::Errno(ENOMEM);
+  return 0;
+}
+
 SysResult Getpid(SyscallContext& c) { return c.proc.pid; }
 SysResult Gettid(SyscallContext& c) { return c.task.tid; }
 SysResult SchedYield(SyscallContext& c) { return 0; }
@@ -513,6 +526,7 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_gettimeofday] = Gettimeofday;
   (*t)[SYS_time] = Time;
   (*t)[SYS_getpid] = Getpid;
+  (*t)[SYS_msync] = Msync;
   (*t)[SYS_gettid] = Gettid;
   (*t)[SYS_sched_yield] = SchedYield;
   (*t)[SYS_clock_gettime] = ClockGettime;
@@ -524,6 +538,7 @@ void RegisterHandlers(std::vector<SyscallHandler>* t) {
   RegisterPathHandlers(t);
   RegisterInfoHandlers(t);
   RegisterPollHandlers(t);
+  RegisterFsWriteHandlers(t);
 }
 
 }  // namespace sentry

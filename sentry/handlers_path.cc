@@ -33,6 +33,10 @@ SysResult Open(SyscallContext& c) {
   return OpenImpl(c, AT_FDCWD, c.arg(0), static_cast<int>(c.arg(1)),
                   static_cast<uint32_t>(c.arg(2)));
 }
+SysResult Creat(SyscallContext& c) {
+  return OpenImpl(c, AT_FDCWD, c.arg(0), O_CREAT | O_WRONLY | O_TRUNC,
+                  static_cast<uint32_t>(c.arg(1)));
+}
 SysResult Openat(SyscallContext& c) {
   return OpenImpl(c, static_cast<int>(c.arg(0)), c.arg(1), static_cast<int>(c.arg(2)),
                   static_cast<uint32_t>(c.arg(3)));
@@ -234,6 +238,7 @@ SysResult NoXattrs(SyscallContext& c) { return SysResult::Errno(EOPNOTSUPP); }
 void RegisterPathHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_open] = Open;
   (*t)[SYS_openat] = Openat;
+  (*t)[SYS_creat] = Creat;
   (*t)[SYS_openat2] = Openat2;
   (*t)[SYS_stat] = Stat;
   (*t)[SYS_lstat] = Lstat;

@@ -128,6 +128,28 @@ absl::Status Kernel::Start() {
         absl::StrCat("cannot mount the sandbox root: ", strerror(v.error())));
   }
   vfs_ = v.take();
+  // tmpfs: /tmp and /dev/shm (a placeholder directory stands in where the root has none),
+  // unless --tmpfs names them, then every --tmpfs in command-line order.
+  std::vector<std::pair<TmpfsMount, bool>> tmpfs;  // mount, is a standard one
+  bool user_tmp = false, user_shm = false;
+  for (const TmpfsMount& m : opts_.tmpfs) {
+    user_tmp |= m.target == "/tmp";
+    user_shm |= m.target == "/dev/shm";
+  }
+  if (!user_tmp) tmpfs.push_back({{"/tmp", kDefaultTmpSize}, true});
+  if (!user_shm) tmpfs.push_back({{"/dev/shm", kDefaultShmSize}, true});
+  for (const TmpfsMount& m : opts_.tmpfs) {
+    tmpfs.push_back({m, m.target == "/tmp" || m.target == "/dev/shm"});
+  }
+  for (const auto& [m, standard] : tmpfs) {
+    SysResult r = vfs_->Mount(m.target, vfs::MakeTmpfs({.size_bytes = m.size_bytes}), "tmpfs",
+                              /*placeholder=*/standard);
+    if (!r.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--tmpfs ", m.target, ": ",
+          r.error() == ENOENT ? "no such directory in the sandbox" : strerror(r.error())));
+    }
+  }
   return StartInit();
 }
 
@@ -145,7 +167,9 @@ absl::Status Kernel::StartInit() {
   vfs::FsContext ctx = proc->fs;
   auto cwd = vfs_->LookupDirectory(ctx, proc->creds, vfs_->root(), opts_.cwd);
   if (cwd.ok()) proc->fs.cwd = *cwd;
-  else LOG_WARN("working directory {} is not available in the sandbox; using /", opts_.cwd);
+  else
+    fmt::print(stderr, "sentry: working directory {} is not visible in the sandbox{}; starting in /\n",
+               opts_.cwd, opts_.cwd.rfind("/tmp", 0) == 0 ? " (/tmp is a private tmpfs)" : "");
 
   // stdio from the launcher.
   static const int kModes[3] = {O_RDONLY, O_WRONLY, O_WRONLY};

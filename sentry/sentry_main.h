@@ -2,12 +2,23 @@
 // forks for the sentry. Runs on the sentry's only thread; returns the process exit code.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "common/unique_fd.h"
 
 namespace sentry {
+
+// A tmpfs to mount in the sandbox (`--tmpfs DST[:SIZE]`).
+struct TmpfsMount {
+  std::string target;       // absolute path of an existing directory in the sandbox
+  uint64_t size_bytes = 0;  // data limit
+};
+
+// The sizes of the tmpfs mounts every sandbox gets unless --tmpfs names their targets.
+inline constexpr uint64_t kDefaultTmpSize = 256ull << 20;  // /tmp
+inline constexpr uint64_t kDefaultShmSize = 64ull << 20;   // /dev/shm
 
 struct SentryOptions {
   std::vector<std::string> argv;  // argv[0] is the program path as the user gave it
@@ -16,6 +27,7 @@ struct SentryOptions {
   bool strace = false;            // one decoded line per trapped syscall on stderr
   std::string platform = "seccomp";
   int log_level = 2;              // 0 debug, 1 info, 2 warning, 3 error
+  std::vector<TmpfsMount> tmpfs;  // --tmpfs mounts, in command-line order
 };
 
 // Runs the guest described by `opts` with files served through `gofer_channel`. Stdio

@@ -193,7 +193,8 @@ constexpr Table BuildTable() {
   s(25, "mremap", {kPtr, kUInt, kUInt, kHex, kPtr})
       .Ret(kPtr)
       .Passthrough("the host owns the address space");
-  s(26, "msync", {kPtr, kUInt, kHex}).Unsupported();
+  s(26, "msync", {kPtr, kUInt, kHex})
+      .Emulate(kPartial, "argument checks only: shared mappings are tmpfs memfds (their pages are the file); no ENOMEM for holes");
   s(27, "mincore", {kPtr, kUInt, kPtr}).Unsupported();
   s(28, "madvise", {kPtr, kUInt, kInt})
       .Passthrough("the host owns the address space (privileged advice fails on the host)");
@@ -249,27 +250,27 @@ constexpr Table BuildTable() {
   s(71, "msgctl", {kInt, kInt, kPtr}).Unsupported(kSysvIpc);
   s(72, "fcntl", {kFd, kFcntlCmd, kHex}).Emulate(kPartial, "no record locks or leases yet");
   s(73, "flock", {kFd, kInt}).Unsupported();
-  s(74, "fsync", {kFd}).Unsupported();
-  s(75, "fdatasync", {kFd}).Unsupported();
-  s(76, "truncate", {kPath, kInt}).Unsupported();
-  s(77, "ftruncate", {kFd, kInt}).Unsupported();
+  s(74, "fsync", {kFd}).Emulate(kFull, "nothing to flush (tmpfs, read-only root); EINVAL for pipes, sockets, devices");
+  s(75, "fdatasync", {kFd}).Emulate(kFull, "as fsync");
+  s(76, "truncate", {kPath, kInt}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(77, "ftruncate", {kFd, kInt}).Emulate(kFull, "tmpfs; growing makes a hole");
   s(78, "getdents", {kFd, kPtr, kUInt}).Emulate(kFull);
   s(79, "getcwd", {kBuf, kUInt}).Emulate(kFull);
   s(80, "chdir", {kPath}).Emulate(kFull);
   s(81, "fchdir", {kFd}).Emulate(kFull);
-  s(82, "rename", {kPath, kPath}).Unsupported();
-  s(83, "mkdir", {kPath, kMode}).Unsupported();
-  s(84, "rmdir", {kPath}).Unsupported();
-  s(85, "creat", {kPath, kMode}).Ret(kFd).Unsupported();
-  s(86, "link", {kPath, kPath}).Unsupported();
-  s(87, "unlink", {kPath}).Unsupported();
-  s(88, "symlink", {kPath, kPath}).Unsupported();
+  s(82, "rename", {kPath, kPath}).Emulate(kFull, "within a tmpfs; EXDEV across mounts; the read-only root: EROFS");
+  s(83, "mkdir", {kPath, kMode}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(84, "rmdir", {kPath}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(85, "creat", {kPath, kMode}).Ret(kFd).Emulate(kFull, "open(path, O_CREAT|O_WRONLY|O_TRUNC, mode)");
+  s(86, "link", {kPath, kPath}).Emulate(kFull, "tmpfs hard links; fs.protected_hardlinks rules");
+  s(87, "unlink", {kPath}).Emulate(kFull, "tmpfs (sticky directories honoured); the read-only root: EROFS");
+  s(88, "symlink", {kPath, kPath}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
   s(89, "readlink", {kPath, kBuf, kUInt}).Emulate(kFull);
-  s(90, "chmod", {kPath, kMode}).Unsupported();
-  s(91, "fchmod", {kFd, kMode}).Unsupported();
-  s(92, "chown", {kPath, kInt, kInt}).Unsupported();
-  s(93, "fchown", {kFd, kInt, kInt}).Unsupported();
-  s(94, "lchown", {kPath, kInt, kInt}).Unsupported();
+  s(90, "chmod", {kPath, kMode}).Emulate(kFull, "tmpfs; owner or root (virtual ids)");
+  s(91, "fchmod", {kFd, kMode}).Emulate(kPartial, "tmpfs files; EPERM on pipes and sockets");
+  s(92, "chown", {kPath, kInt, kInt}).Emulate(kFull, "tmpfs; only root gives files away (virtual ids)");
+  s(93, "fchown", {kFd, kInt, kInt}).Emulate(kPartial, "tmpfs files; EPERM on pipes and sockets");
+  s(94, "lchown", {kPath, kInt, kInt}).Emulate(kFull, "tmpfs; as chown, without following a final symlink");
   s(95, "umask", {kMode}).Ret(kMode).Emulate(kFull);
   s(96, "gettimeofday", {kPtr, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(97, "getrlimit", {kInt, kPtr}).Emulate(kFull, "virtual rlimits");
@@ -310,13 +311,13 @@ constexpr Table BuildTable() {
   s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).Emulate(kPartial, kProcess);
   s(130, "rt_sigsuspend", {kPtr, kUInt}).Passthrough(kSignalPass);
   s(131, "sigaltstack", {kPtr, kPtr}).Passthrough(kSignalPass);
-  s(132, "utime", {kPath, kPtr}).Unsupported();
-  s(133, "mknod", {kPath, kMode, kHex}).Unsupported();
+  s(132, "utime", {kPath, kPtr}).Emulate(kFull, "tmpfs");
+  s(133, "mknod", {kPath, kMode, kHex}).Emulate(kPartial, "regular files, FIFOs, socket nodes on tmpfs; devices: EPERM");
   s(134, "uselib", {kPath}).Unsupported("a.out libraries are not supported");
   s(135, "personality", {kHex}).Emulate(kPartial, "PER_LINUX and queries only");
   s(136, "ustat", {kHex, kPtr}).Unsupported("obsolete");
-  s(137, "statfs", {kPath, kPtr}).Emulate(kFull);
-  s(138, "fstatfs", {kFd, kPtr}).Emulate(kFull);
+  s(137, "statfs", {kPath, kPtr}).Emulate(kFull, "tmpfs reports its size limit and usage");
+  s(138, "fstatfs", {kFd, kPtr}).Emulate(kFull, "tmpfs reports its size limit and usage");
   s(139, "sysfs", {kInt, kHex, kHex}).Unsupported("obsolete");
   s(140, "getpriority", {kInt, kInt}).Emulate(kPartial, "virtual nice values");
   s(141, "setpriority", {kInt, kInt, kInt}).Emulate(kPartial, "virtual nice values");
@@ -342,7 +343,7 @@ constexpr Table BuildTable() {
   s(159, "adjtimex", {kPtr}).Refuse(EPERM, kHostTime);
   s(160, "setrlimit", {kInt, kPtr}).Emulate(kFull, "virtual rlimits");
   s(161, "chroot", {kPath}).Unsupported();
-  s(162, "sync").Unsupported();
+  s(162, "sync").Emulate(kFull, "nothing to flush");
   s(163, "acct", {kPath}).Refuse(EPERM, "process accounting is host-only");
   s(164, "settimeofday", {kPtr, kPtr}).Refuse(EPERM, kHostTime);
   s(165, "mount", {kPath, kPath, kPath, kHex, kPtr}).Refuse(EPERM, kMountApi);
@@ -423,7 +424,7 @@ constexpr Table BuildTable() {
   s(232, "epoll_wait", {kFd, kPtr, kInt, kInt}).Unsupported(kEpoll);
   s(233, "epoll_ctl", {kFd, kInt, kFd, kPtr}).Unsupported(kEpoll);
   s(234, "tgkill", {kInt, kInt, kSignal}).Passthrough("tgid/tid are confined to the guest's pid namespace");
-  s(235, "utimes", {kPath, kPtr}).Unsupported();
+  s(235, "utimes", {kPath, kPtr}).Emulate(kFull, "tmpfs");
   s(236, "vserver").Unsupported(kRemoved);
   s(237, "mbind", {kPtr, kUInt, kInt, kPtr, kUInt, kHex}).Refuse(EPERM, kNuma);
   s(238, "set_mempolicy", {kInt, kPtr, kUInt}).Refuse(EPERM, kNuma);
@@ -450,17 +451,17 @@ constexpr Table BuildTable() {
   s(255, "inotify_rm_watch", {kFd, kInt}).Unsupported();
   s(256, "migrate_pages", {kInt, kUInt, kPtr, kPtr}).Refuse(EPERM, kNuma);
   s(257, "openat", {kFd, kPath, kOpenFlags, kMode}).Ret(kFd).Emulate(kFull);
-  s(258, "mkdirat", {kFd, kPath, kMode}).Unsupported();
-  s(259, "mknodat", {kFd, kPath, kMode, kHex}).Unsupported();
-  s(260, "fchownat", {kFd, kPath, kInt, kInt, kAtFlags}).Unsupported();
-  s(261, "futimesat", {kFd, kPath, kPtr}).Unsupported();
+  s(258, "mkdirat", {kFd, kPath, kMode}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(259, "mknodat", {kFd, kPath, kMode, kHex}).Emulate(kPartial, "as mknod");
+  s(260, "fchownat", {kFd, kPath, kInt, kInt, kAtFlags}).Emulate(kFull, "as chown; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH");
+  s(261, "futimesat", {kFd, kPath, kPtr}).Emulate(kFull, "tmpfs");
   s(262, "newfstatat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull);
-  s(263, "unlinkat", {kFd, kPath, kAtFlags}).Unsupported();
-  s(264, "renameat", {kFd, kPath, kFd, kPath}).Unsupported();
-  s(265, "linkat", {kFd, kPath, kFd, kPath, kAtFlags}).Unsupported();
-  s(266, "symlinkat", {kPath, kFd, kPath}).Unsupported();
+  s(263, "unlinkat", {kFd, kPath, kAtFlags}).Emulate(kFull, "as unlink/rmdir (AT_REMOVEDIR)");
+  s(264, "renameat", {kFd, kPath, kFd, kPath}).Emulate(kFull, "as rename");
+  s(265, "linkat", {kFd, kPath, kFd, kPath, kAtFlags}).Emulate(kFull, "as link; AT_SYMLINK_FOLLOW, AT_EMPTY_PATH (O_TMPFILE files)");
+  s(266, "symlinkat", {kPath, kFd, kPath}).Emulate(kFull, "as symlink");
   s(267, "readlinkat", {kFd, kPath, kBuf, kUInt}).Emulate(kFull);
-  s(268, "fchmodat", {kFd, kPath, kMode}).Unsupported();
+  s(268, "fchmodat", {kFd, kPath, kMode}).Emulate(kFull, "as chmod");
   s(269, "faccessat", {kFd, kPath, kAccessMode}).Emulate(kFull);
   s(270, "pselect6", {kInt, kPtr, kPtr, kPtr, kPtr, kPtr})
       .Emulate(kPartial, "over virtual fds; the signal mask argument is not applied yet");
@@ -475,12 +476,12 @@ constexpr Table BuildTable() {
   s(277, "sync_file_range", {kFd, kInt, kInt, kHex}).Unsupported();
   s(278, "vmsplice", {kFd, kPtr, kUInt, kHex}).Unsupported();
   s(279, "move_pages", {kInt, kUInt, kPtr, kPtr, kPtr, kHex}).Refuse(EPERM, kNuma);
-  s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Unsupported();
+  s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull, "tmpfs; UTIME_NOW, UTIME_OMIT, AT_EMPTY_PATH, null path = the fd");
   s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt}).Unsupported(kEpoll);
   s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Unsupported();
   s(283, "timerfd_create", {kInt, kHex}).Ret(kFd).Unsupported();
   s(284, "eventfd", {kUInt}).Ret(kFd).Unsupported();
-  s(285, "fallocate", {kFd, kInt, kInt, kInt}).Unsupported();
+  s(285, "fallocate", {kFd, kInt, kInt, kInt}).Emulate(kPartial, "tmpfs: mode 0, KEEP_SIZE, PUNCH_HOLE (as Linux's tmpfs); others EOPNOTSUPP");
   s(286, "timerfd_settime", {kFd, kHex, kPtr, kPtr}).Unsupported();
   s(287, "timerfd_gettime", {kFd, kPtr}).Unsupported();
   s(288, "accept4", {kFd, kPtr, kPtr, kHex}).Ret(kFd).Unsupported(kSockets);
@@ -506,7 +507,7 @@ constexpr Table BuildTable() {
   s(304, "open_by_handle_at", {kFd, kPtr, kOpenFlags})
       .Refuse(EPERM, "file handles would bypass the sentry's VFS");
   s(305, "clock_adjtime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
-  s(306, "syncfs", {kFd}).Unsupported();
+  s(306, "syncfs", {kFd}).Emulate(kFull, "nothing to flush");
   s(307, "sendmmsg", {kFd, kPtr, kUInt, kHex}).Unsupported(kSockets);
   s(308, "setns", {kFd, kCloneFlags}).Refuse(EPERM, "host namespaces are out of reach");
   s(309, "getcpu", {kPtr, kPtr, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
@@ -518,7 +519,7 @@ constexpr Table BuildTable() {
   s(313, "finit_module", {kFd, kPath, kHex}).Refuse(EPERM, kModules);
   s(314, "sched_setattr", {kInt, kPtr, kHex}).Unsupported();
   s(315, "sched_getattr", {kInt, kPtr, kUInt, kHex}).Unsupported();
-  s(316, "renameat2", {kFd, kPath, kFd, kPath, kHex}).Unsupported();
+  s(316, "renameat2", {kFd, kPath, kFd, kPath, kHex}).Emulate(kPartial, "RENAME_NOREPLACE, RENAME_EXCHANGE; RENAME_WHITEOUT: EPERM");
   s(317, "seccomp", {kInt, kHex, kPtr})
       .Unsupported("candidate for passthrough: stacked filters can only restrict");
   s(318, "getrandom", {kBuf, kUInt, kHex}).Emulate(kFull);
@@ -579,7 +580,7 @@ constexpr Table BuildTable() {
   s(449, "futex_waitv", {kPtr, kUInt, kHex, kPtr, kInt}).Unsupported();
   s(450, "set_mempolicy_home_node", {kPtr, kUInt, kUInt, kHex}).Refuse(EPERM, kNuma);
   s(451, "cachestat", {kFd, kPtr, kPtr, kHex}).Unsupported();
-  s(452, "fchmodat2", {kFd, kPath, kMode, kAtFlags}).Unsupported();
+  s(452, "fchmodat2", {kFd, kPath, kMode, kAtFlags}).Emulate(kFull, "as chmod; AT_SYMLINK_NOFOLLOW (symlinks: EOPNOTSUPP), AT_EMPTY_PATH");
   s(453, "map_shadow_stack", {kPtr, kUInt, kHex})
       .Ret(kPtr)
       .Refuse(ENOSYS, "shadow stacks not offered");

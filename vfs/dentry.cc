@@ -61,6 +61,25 @@ void Dentry::AddKnownMissing(std::string_view name) {
   missing_.emplace(std::string(name));
 }
 
+void Dentry::ForgetChild(std::string_view name) {
+  auto it = children_.find(Key(name));
+  if (it != children_.end()) children_.erase(it);
+}
+
+void Dentry::MoveTo(const std::shared_ptr<Dentry>& new_parent, std::string new_name) {
+  if (parent_ != nullptr) {
+    auto it = parent_->children_.find(name_);
+    // Only our own entry: an exchange may already have put the other dentry there.
+    if (it != parent_->children_.end() &&
+        (it->second.expired() || it->second.lock().get() == this)) {
+      parent_->children_.erase(it);
+    }
+  }
+  parent_ = new_parent;
+  name_ = std::move(new_name);
+  if (parent_ != nullptr) parent_->CacheChild(shared_from_this());
+}
+
 std::shared_ptr<Dentry> CrossMounts(std::shared_ptr<Dentry> d) {
   while (d != nullptr && d->mounted() != nullptr) d = d->mounted();
   return d;

@@ -91,6 +91,24 @@ ErrnoOr<FileRef> Inode::Open(const std::shared_ptr<Dentry>&, int, const FsContex
   return ErrnoOr<FileRef>::Errno(ENXIO);
 }
 
+ErrnoOr<std::shared_ptr<Inode>> Inode::CreateChild(std::string_view, const NewNode&) {
+  return ErrnoOr<std::shared_ptr<Inode>>::Errno(EPERM);
+}
+
+ErrnoOr<std::shared_ptr<Inode>> Inode::CreateTmpFile(const NewNode&) {
+  return ErrnoOr<std::shared_ptr<Inode>>::Errno(EOPNOTSUPP);
+}
+
+int Inode::LinkChild(std::string_view, const std::shared_ptr<Inode>&) { return EPERM; }
+
+int Inode::RemoveChild(std::string_view, bool) { return EPERM; }
+
+int Inode::RenameChild(std::string_view, Inode*, std::string_view, unsigned) { return EPERM; }
+
+int Inode::SetAttr(const AttrChange&) { return EPERM; }
+
+int Inode::Allocate(int, int64_t, int64_t) { return EOPNOTSUPP; }
+
 uint8_t DirentType(uint32_t mode) {
   switch (mode & S_IFMT) {
     case S_IFREG:

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <cstdint>
 #include <memory>
@@ -67,7 +68,7 @@ class Filesystem {
   static dev_t NewAnonDev();
 
  protected:
-  static constexpr size_t kRingSize = 4096;
+  static constexpr size_t kRingSize = 16384;  // each holds a gofer handle (an fd there)
 
  private:
   std::string type_;
@@ -76,6 +77,36 @@ class Filesystem {
   uint64_t next_ino_ = 2;
   std::vector<std::shared_ptr<Dentry>> ring_;
   size_t ring_next_ = 0;
+};
+
+// A node to create in a directory (the VFS has applied the umask and chosen the owner).
+struct NewNode {
+  uint32_t mode = 0;  // type and permission bits
+  uint32_t uid = 0, gid = 0;
+  dev_t rdev = 0;
+  std::string_view symlink_target;  // S_IFLNK only
+  bool linkable = true;             // O_TMPFILE files: linkat may name them (not O_EXCL)
+};
+
+// Attribute changes as the VFS hands them to a filesystem, after the permission checks
+// (chmod, chown, utimes, truncate). The filesystem updates st_ctime when anything changes.
+struct AttrChange {
+  enum : uint32_t {
+    kMode = 1u << 0,  // permission bits from `mode` (07777); the type never changes
+    kUid = 1u << 1,
+    kGid = 1u << 2,
+    kSize = 1u << 3,      // regular files: truncate or extend to `size`
+    kAtime = 1u << 4,     // atime = `atime`
+    kMtime = 1u << 5,     // mtime = `mtime`
+    kAtimeNow = 1u << 6,  // atime = now
+    kMtimeNow = 1u << 7,  // mtime = now
+    kCtimeNow = 1u << 8,  // ctime = now even when nothing else changes (chown -1 -1)
+  };
+  uint32_t mask = 0;
+  uint32_t mode = 0;
+  uint32_t uid = 0, gid = 0;
+  int64_t size = 0;
+  struct timespec atime = {}, mtime = {};
 };
 
 // Permission-relevant attributes (cheaper than a full stat).
@@ -124,6 +155,28 @@ class Inode {
   // Opens this node for `d` (not O_PATH; flags and permissions already checked by Vfs).
   // ENXIO by default.
   virtual ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx);
+
+  // ---- Changes (writable filesystems). The VFS has resolved the names, checked the
+  // permissions, the sticky bit, mounts and the file types; the filesystem checks what only
+  // it knows (ENOTEMPTY, ENOSPC, a removed directory: ENOENT). Defaults: EPERM, the answer
+  // for a filesystem that cannot do it. `name` is never "", "." or "..". ----
+
+  // Directories: creates `name` (absent) as described by `node`.
+  virtual ErrnoOr<std::shared_ptr<Inode>> CreateChild(std::string_view name, const NewNode& node);
+  // Directories: an unnamed regular file (O_TMPFILE), linkable later. EOPNOTSUPP by default.
+  virtual ErrnoOr<std::shared_ptr<Inode>> CreateTmpFile(const NewNode& node);
+  // Directories: a new name for `target` (same filesystem, not a directory).
+  virtual int LinkChild(std::string_view name, const std::shared_ptr<Inode>& target);
+  // Directories: removes `name` (unlink, or rmdir when `dir`).
+  virtual int RemoveChild(std::string_view name, bool dir);
+  // Directories: rename(2) of `old_name` here to `new_name` in `new_dir` (same filesystem).
+  // `flags`: RENAME_NOREPLACE / RENAME_EXCHANGE; a replaced directory must be empty.
+  virtual int RenameChild(std::string_view old_name, Inode* new_dir, std::string_view new_name,
+                          unsigned flags);
+  // chmod/chown/utimes/truncate.
+  virtual int SetAttr(const AttrChange& change);
+  // fallocate(2) on a regular file (mode already validated). EOPNOTSUPP by default.
+  virtual int Allocate(int mode, int64_t offset, int64_t len);
 
  private:
   std::shared_ptr<Filesystem> fs_;

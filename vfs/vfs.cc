@@ -3,6 +3,7 @@
 #include "vfs/vfs.h"
 
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <unistd.h>
 
@@ -58,6 +59,156 @@ std::string_view CString(std::string_view path) {
 
 bool IsNormalName(const std::string& name) { return !name.empty() && name != "." && name != ".."; }
 
+bool IsRoot(const Credentials& creds) { return creds.fsuid == 0; }
+
+// The mode and owner of a node created in `dir` (Linux's inode_init_owner): mode & ~umask,
+// the caller's fs ids, or the directory's group when it is set-group-ID (new directories then
+// inherit the bit).
+NewNode NewNodeFor(const FsContext& ctx, const Credentials& creds, Inode* dir, uint32_t type,
+                   uint32_t perm) {
+  NewNode n;
+  n.uid = creds.fsuid;
+  n.gid = creds.fsgid;
+  uint32_t mode = perm & ~(ctx.umask & 0777);
+  InodePerm dp = dir->Perm();
+  if (dp.mode & S_ISGID) {
+    n.gid = dp.gid;
+    if (type == S_IFDIR) mode |= S_ISGID;
+  }
+  if (type != S_IFDIR && (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP) && !IsRoot(creds) &&
+      !InGroup(creds, n.gid)) {
+    mode &= ~S_ISGID;
+  }
+  n.mode = type | mode;
+  return n;
+}
+
+// Linux's may_delete for the entry `victim` of `dir`: EACCES, the sticky bit (EPERM), then
+// the type (EISDIR, ENOTDIR).
+int MayDelete(const Credentials& creds, Inode* dir, Inode* victim, bool isdir) {
+  if (CheckInodePermission(creds, dir, kMayWrite | kMayExec, IdKind::kFs)) return EACCES;
+  InodePerm dp = dir->Perm();
+  if (dp.mode & S_ISVTX) {
+    InodePerm vp = victim->Perm();
+    if (!IsRoot(creds) && creds.fsuid != vp.uid && creds.fsuid != dp.uid) return EPERM;
+  }
+  if (isdir) {
+    if (!victim->IsDir()) return ENOTDIR;
+  } else if (victim->IsDir()) {
+    return EISDIR;
+  }
+  return 0;
+}
+
+// The dentry a mount root covers, or `d` itself: what a name in the parent really is.
+std::shared_ptr<Dentry> Covered(const std::shared_ptr<Dentry>& d) {
+  std::shared_ptr<Dentry> cur = d;
+  while (std::shared_ptr<Dentry> mp = cur->mountpoint()) cur = std::move(mp);
+  return cur;
+}
+
+// True when `ancestor` is `d` or above it (within one filesystem's tree of dentries).
+bool IsAncestorOrSelf(const Dentry* ancestor, std::shared_ptr<Dentry> d) {
+  while (d != nullptr) {
+    if (d.get() == ancestor) return true;
+    d = d->parent();
+  }
+  return false;
+}
+
+bool ValidNsec(long nsec) {
+  return nsec == UTIME_NOW || nsec == UTIME_OMIT || (nsec >= 0 && nsec <= 999999999);
+}
+
+// chmod/chown/utimes/truncate on `inode` with Linux's checks.
+SysResult ChangeAttr(const Credentials& creds, Inode* inode, const Vfs::AttrRequest& req) {
+  using Kind = Vfs::AttrRequest::Kind;
+  const bool ro = inode->fs()->read_only();
+  const InodePerm p = inode->Perm();
+  const bool owner_or_root = IsRoot(creds) || creds.fsuid == p.uid;
+  AttrChange c;
+  switch (req.kind) {
+    case Kind::kTruncate:
+      if (inode->IsDir()) return SysResult::Errno(EISDIR);
+      if (!inode->IsRegular()) return SysResult::Errno(EINVAL);
+      if (ro) return SysResult::Errno(EROFS);
+      if (CheckPermission(creds, p.mode, p.uid, p.gid, kMayWrite)) return SysResult::Errno(EACCES);
+      if (req.size < 0) return SysResult::Errno(EINVAL);
+      c.mask = AttrChange::kSize;
+      c.size = req.size;
+      break;
+    case Kind::kChmod:
+      if (ro) return SysResult::Errno(EROFS);
+      if (inode->IsSymlink()) return SysResult::Errno(EOPNOTSUPP);
+      if (!owner_or_root) return SysResult::Errno(EPERM);
+      c.mask = AttrChange::kMode;
+      c.mode = req.mode & 07777;
+      if (!IsRoot(creds) && !InGroup(creds, p.gid)) c.mode &= ~S_ISGID;
+      break;
+    case Kind::kChown: {
+      if (ro) return SysResult::Errno(EROFS);
+      c.mask = AttrChange::kCtimeNow;
+      if (req.uid != UINT32_MAX) {
+        if (!IsRoot(creds) && !(creds.fsuid == p.uid && req.uid == p.uid)) {
+          return SysResult::Errno(EPERM);
+        }
+        c.mask |= AttrChange::kUid;
+        c.uid = req.uid;
+      }
+      if (req.gid != UINT32_MAX) {
+        if (!IsRoot(creds) &&
+            !(creds.fsuid == p.uid && (req.gid == p.gid || InGroup(creds, req.gid)))) {
+          return SysResult::Errno(EPERM);
+        }
+        c.mask |= AttrChange::kGid;
+        c.gid = req.gid;
+      }
+      // A changed owner drops set-user-ID, and set-group-ID where it means "exec as group".
+      if (!inode->IsDir() && !inode->IsSymlink()) {
+        uint32_t mode = p.mode & 07777;
+        if (mode & S_ISUID) mode &= ~S_ISUID;
+        if ((mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP)) mode &= ~S_ISGID;
+        if (mode != (p.mode & 07777)) {
+          c.mask |= AttrChange::kMode;
+          c.mode = mode;
+        }
+      }
+      break;
+    }
+    case Kind::kUtimes:
+      if (!req.times_now &&
+          (!ValidNsec(req.times[0].tv_nsec) || !ValidNsec(req.times[1].tv_nsec))) {
+        return SysResult::Errno(EINVAL);
+      }
+      if (ro) return SysResult::Errno(EROFS);
+      if (req.times_now) {
+        if (!owner_or_root && CheckPermission(creds, p.mode, p.uid, p.gid, kMayWrite)) {
+          return SysResult::Errno(EACCES);
+        }
+        c.mask = AttrChange::kAtimeNow | AttrChange::kMtimeNow;
+        break;
+      }
+      if (!owner_or_root) return SysResult::Errno(EPERM);
+      c.mask = AttrChange::kCtimeNow;
+      for (int i = 0; i < 2; ++i) {
+        const struct timespec& t = req.times[i];
+        if (t.tv_nsec == UTIME_OMIT) continue;
+        if (t.tv_nsec == UTIME_NOW) {
+          c.mask |= i == 0 ? AttrChange::kAtimeNow : AttrChange::kMtimeNow;
+        } else if (i == 0) {
+          c.mask |= AttrChange::kAtime;
+          c.atime = t;
+        } else {
+          c.mask |= AttrChange::kMtime;
+          c.mtime = t;
+        }
+      }
+      break;
+  }
+  int err = inode->SetAttr(c);
+  return err ? SysResult::Errno(err) : SysResult(0);
+}
+
 }  // namespace
 
 Vfs::Vfs() = default;
@@ -94,20 +245,8 @@ ErrnoOr<std::unique_ptr<Vfs>> Vfs::Create(const Options& opts) {
   for (const Standard& m :
        {Standard{"/dev", MakeDevfs(std::move(tty)), "dev"},
         Standard{"/proc", MakeProcfs(opts.processes, opts.proc, vfs->mounts_), "proc"}}) {
-    FsContext ctx = vfs->RootContext();
-    Credentials root_creds;
-    ErrnoOr<Resolved> r = vfs->Resolve(ctx, root_creds, nullptr, m.path, true);
+    SysResult r = vfs->Mount(m.path, m.fs, m.source, /*placeholder=*/true);
     if (!r.ok()) return Result::Errno(r.error());
-    std::shared_ptr<Dentry> target = r->dentry;
-    if (target == nullptr) {
-      // Stand in for the missing directory; the mount table pins the placeholder, so the
-      // parent's (weak) child cache keeps finding it.
-      auto dir = std::make_shared<StaticDir>(vfs->placeholder_fs_, 0755);
-      target = std::make_shared<Dentry>(dir, r->parent, r->name);
-      r->parent->CacheChild(target);
-    }
-    if (!target->IsDir()) return Result::Errno(ENOTDIR);
-    vfs->mounts_->Add(target, m.fs, m.source);
   }
   return vfs;
 }
@@ -137,13 +276,24 @@ ErrnoOr<Resolved> Vfs::Resolve(const FsContext& ctx, const Credentials& creds,
   return vfs::Resolve(c, creds, dir, path, ResolveOptions{.follow_final = follow});
 }
 
-SysResult Vfs::Mount(std::string_view target, std::shared_ptr<Filesystem> fs, std::string source) {
+SysResult Vfs::Mount(std::string_view target, std::shared_ptr<Filesystem> fs, std::string source,
+                     bool placeholder) {
   if (fs == nullptr) return SysResult::Errno(EINVAL);
   ErrnoOr<Resolved> r = Resolve(RootContext(), Credentials{}, nullptr, target, true);
   if (!r.ok()) return SysResult::Errno(r.error());
-  if (r->dentry == nullptr) return SysResult::Errno(ENOENT);
-  if (!r->dentry->IsDir()) return SysResult::Errno(ENOTDIR);
-  mounts_->Add(r->dentry, std::move(fs), std::move(source));
+  std::shared_ptr<Dentry> d = r->dentry;
+  if (d == nullptr) {
+    if (!placeholder || r->magic_file != nullptr || !IsNormalName(r->name)) {
+      return SysResult::Errno(ENOENT);
+    }
+    // Stand in for the missing directory; the mount table pins the placeholder, so the
+    // parent's (weak) child cache keeps finding it.
+    auto dir = std::make_shared<StaticDir>(placeholder_fs_, 0755);
+    d = std::make_shared<Dentry>(dir, r->parent, r->name);
+    r->parent->CacheChild(d);
+  }
+  if (!d->IsDir()) return SysResult::Errno(ENOTDIR);
+  mounts_->Add(d, std::move(fs), std::move(source));
   return 0;
 }
 
@@ -162,7 +312,17 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
     if (acc != O_WRONLY && acc != O_RDWR) return Result::Errno(EINVAL);
     ErrnoOr<std::shared_ptr<Dentry>> d = LookupDirectory(ctx, creds, dir, path);
     if (!d.ok()) return Result::Errno(d.error());
-    return Result::Errno((*d)->fs()->read_only() ? EROFS : EOPNOTSUPP);
+    if (int err = CheckModify(creds, *d)) return Result::Errno(err);
+    NewNode node = NewNodeFor(ctx, creds, (*d)->inode().get(), S_IFREG, mode & 07777);
+    node.linkable = !(flags & O_EXCL);
+    ErrnoOr<std::shared_ptr<Inode>> inode = (*d)->inode()->CreateTmpFile(node);
+    if (!inode.ok()) return Result::Errno(inode.error());
+    // A dentry of its own, never cached: the file has no name until linkat gives it one.
+    struct stat st;
+    (*inode)->Stat(&st);
+    auto anon = std::make_shared<Dentry>(*inode, *d, "#" + std::to_string(st.st_ino));
+    return (*inode)->Open(anon, (flags & ~(kOTmpFileBit | O_DIRECTORY | O_EXCL)) | kOLargeFile,
+                          ctx);
   }
   const bool path_only = (flags & O_PATH) != 0;
   if (path_only) flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
@@ -196,13 +356,15 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
   if (res.dentry == nullptr) {
     if (!creat) return Result::Errno(ENOENT);
     if (res.trailing_slash) return Result::Errno(EISDIR);
-    Filesystem* fs = res.parent->fs();
-    if (fs->read_only()) return Result::Errno(EROFS);
-    if (CheckInodePermission(creds, res.parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
-      return Result::Errno(EACCES);
-    }
-    (void)mode;  // no filesystem creates files yet; mode & ~ctx.umask when one does
-    return Result::Errno(EACCES);
+    if (int err = CheckModify(creds, res.parent)) return Result::Errno(err);
+    NewNode node = NewNodeFor(ctx, creds, res.parent->inode().get(), S_IFREG, mode & 07777);
+    ErrnoOr<std::shared_ptr<Inode>> inode = res.parent->inode()->CreateChild(res.name, node);
+    // A directory that cannot hold files (procfs, devfs) answers EACCES, like Linux's
+    // directories without a ->create operation.
+    if (!inode.ok()) return Result::Errno(inode.error() == EPERM ? EACCES : inode.error());
+    std::shared_ptr<Dentry> created = Instantiate(res.parent, res.name, *inode);
+    // The creator may open the new file whatever its mode says.
+    return (*inode)->Open(created, flags | kOLargeFile, ctx);
   }
 
   const std::shared_ptr<Dentry>& d = res.dentry;
@@ -217,6 +379,7 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
   const bool read_only_fs = d->fs()->read_only();
   if ((flags & O_TRUNC) && inode->IsRegular() && read_only_fs) return Result::Errno(EROFS);
   int may = AccessToMay(acc);
+  if (flags & O_TRUNC) may |= kMayWrite;  // Linux: O_TRUNC needs write permission
   switch (inode->type()) {
     case S_IFLNK:
       return Result::Errno(ELOOP);
@@ -230,7 +393,12 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
     return Result::Errno(EROFS);
   }
   if (CheckInodePermission(creds, inode, may, IdKind::kFs)) return Result::Errno(EACCES);
-  // O_TRUNC of a regular file on a writable filesystem: none exists yet.
+  if ((flags & O_TRUNC) && inode->IsRegular()) {
+    AttrChange trunc;
+    trunc.mask = AttrChange::kSize | AttrChange::kMtimeNow;
+    // Filesystems without attributes of their own (procfs) ignore O_TRUNC, as Linux's do.
+    if (int err = inode->SetAttr(trunc); err != 0 && err != EPERM) return Result::Errno(err);
+  }
   return inode->Open(d, flags | kOLargeFile, ctx);
 }
 
@@ -335,13 +503,23 @@ SysResult Vfs::StatFsOf(const FileDescription& file, struct statfs* out) {
 
 // ---- operations that change the tree ----
 
-SysResult Vfs::CheckModify(const Credentials& creds, const std::shared_ptr<Dentry>& parent,
-                           int otherwise) const {
-  if (parent->fs()->read_only()) return SysResult::Errno(EROFS);
+int Vfs::CheckModify(const Credentials& creds, const std::shared_ptr<Dentry>& parent) {
+  if (parent->fs()->read_only()) return EROFS;
   if (CheckInodePermission(creds, parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
-    return SysResult::Errno(EACCES);
+    return EACCES;
   }
-  return SysResult::Errno(otherwise);
+  return 0;
+}
+
+std::shared_ptr<Dentry> Vfs::Instantiate(const std::shared_ptr<Dentry>& parent,
+                                         std::string_view name, std::shared_ptr<Inode> inode) {
+  auto d = std::make_shared<Dentry>(std::move(inode), parent, std::string(name));
+  Filesystem* fs = parent->fs();
+  if (fs->traits().cache_dentries) {
+    parent->CacheChild(d);
+    fs->KeepAlive(d);
+  }
+  return d;
 }
 
 ErrnoOr<Resolved> Vfs::ResolveForCreate(const FsContext& ctx, const Credentials& creds,
@@ -358,18 +536,32 @@ ErrnoOr<Resolved> Vfs::ResolveForCreate(const FsContext& ctx, const Credentials&
   return r;
 }
 
+SysResult Vfs::CreateNode(const FsContext& ctx, const Credentials& creds, const Resolved& r,
+                          uint32_t type, uint32_t perm, std::string_view symlink_target) {
+  if (int err = CheckModify(creds, r.parent)) return SysResult::Errno(err);
+  NewNode node = NewNodeFor(ctx, creds, r.parent->inode().get(), type, perm);
+  if (type == S_IFLNK) node.mode = S_IFLNK | 0777;
+  node.symlink_target = symlink_target;
+  ErrnoOr<std::shared_ptr<Inode>> inode = r.parent->inode()->CreateChild(r.name, node);
+  if (!inode.ok()) return SysResult::Errno(inode.error());
+  return 0;
+}
+
 SysResult Vfs::MkdirAt(const FsContext& ctx, const Credentials& creds,
-                       const std::shared_ptr<Dentry>& dir, std::string_view path, uint32_t) {
+                       const std::shared_ptr<Dentry>& dir, std::string_view path, uint32_t mode) {
   ErrnoOr<Resolved> r = ResolveForCreate(ctx, creds, dir, path);
   if (!r.ok()) return SysResult::Errno(r.error());
-  return CheckModify(creds, r->parent, EPERM);
+  return CreateNode(ctx, creds, *r, S_IFDIR, mode & (0777 | S_ISVTX), {});
 }
 
 SysResult Vfs::MknodAt(const FsContext& ctx, const Credentials& creds,
                        const std::shared_ptr<Dentry>& dir, std::string_view path, uint32_t mode,
                        dev_t) {
-  switch (mode & S_IFMT) {
+  uint32_t type = mode & S_IFMT;
+  switch (type) {
     case 0:
+      type = S_IFREG;
+      break;
     case S_IFREG:
     case S_IFCHR:
     case S_IFBLK:
@@ -384,16 +576,21 @@ SysResult Vfs::MknodAt(const FsContext& ctx, const Credentials& creds,
   ErrnoOr<Resolved> r = ResolveForCreate(ctx, creds, dir, path);
   if (!r.ok()) return SysResult::Errno(r.error());
   if (r->trailing_slash) return SysResult::Errno(ENOENT);
-  return CheckModify(creds, r->parent, EPERM);
+  if (int err = CheckModify(creds, r->parent)) return SysResult::Errno(err);
+  // Device nodes need CAP_MKNOD in the host's user namespace, which the sandbox never has.
+  if (type == S_IFCHR || type == S_IFBLK) return SysResult::Errno(EPERM);
+  return CreateNode(ctx, creds, *r, type, mode & 07777, {});
 }
 
 SysResult Vfs::SymlinkAt(const FsContext& ctx, const Credentials& creds, std::string_view target,
                          const std::shared_ptr<Dentry>& dir, std::string_view path) {
-  if (CString(target).empty()) return SysResult::Errno(ENOENT);
+  target = CString(target);
+  if (target.empty()) return SysResult::Errno(ENOENT);
+  if (target.size() >= kPathMax) return SysResult::Errno(ENAMETOOLONG);
   ErrnoOr<Resolved> r = ResolveForCreate(ctx, creds, dir, path);
   if (!r.ok()) return SysResult::Errno(r.error());
   if (r->trailing_slash) return SysResult::Errno(ENOENT);
-  return CheckModify(creds, r->parent, EPERM);
+  return CreateNode(ctx, creds, *r, S_IFLNK, 0777, target);
 }
 
 SysResult Vfs::UnlinkAt(const FsContext& ctx, const Credentials& creds,
@@ -411,16 +608,16 @@ SysResult Vfs::UnlinkAt(const FsContext& ctx, const Credentials& creds,
     return SysResult::Errno(EISDIR);
   }
   if (r->parent->fs()->read_only()) return SysResult::Errno(EROFS);
-  if (r->dentry == nullptr && r->magic_file == nullptr) return SysResult::Errno(ENOENT);
-  bool is_dir = r->dentry != nullptr && r->dentry->IsDir();
-  if (remove_dir && !is_dir) return SysResult::Errno(ENOTDIR);
-  if (!remove_dir && trailing) return SysResult::Errno(is_dir ? EISDIR : ENOTDIR);
-  if (CheckInodePermission(creds, r->parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
-    return SysResult::Errno(EACCES);
+  if (r->dentry == nullptr) return SysResult::Errno(ENOENT);
+  std::shared_ptr<Dentry> victim = Covered(r->dentry);
+  if (!remove_dir && trailing) return SysResult::Errno(victim->IsDir() ? EISDIR : ENOTDIR);
+  if (int err = MayDelete(creds, r->parent->inode().get(), victim->inode().get(), remove_dir)) {
+    return SysResult::Errno(err);
   }
-  if (!remove_dir && is_dir) return SysResult::Errno(EISDIR);
-  if (r->dentry != nullptr && r->dentry->mountpoint() != nullptr) return SysResult::Errno(EBUSY);
-  return SysResult::Errno(EPERM);
+  if (victim != r->dentry || victim->parent() == nullptr) return SysResult::Errno(EBUSY);
+  if (int err = r->parent->inode()->RemoveChild(r->name, remove_dir)) return SysResult::Errno(err);
+  r->parent->ForgetChild(r->name);
+  return 0;
 }
 
 SysResult Vfs::LinkAt(const FsContext& ctx, const Credentials& creds,
@@ -429,14 +626,38 @@ SysResult Vfs::LinkAt(const FsContext& ctx, const Credentials& creds,
                       bool follow) {
   ErrnoOr<Resolved> old_r = Resolve(ctx, creds, old_dir, old_path, follow);
   if (!old_r.ok()) return SysResult::Errno(old_r.error());
+  if (old_r->magic_file != nullptr) {
+    // A pipe or socket behind /proc/self/fd/N: its inode lives on another (pseudo) mount.
+    ErrnoOr<Resolved> r = ResolveForCreate(ctx, creds, new_dir, new_path);
+    return SysResult::Errno(r.ok() ? EXDEV : r.error());
+  }
   if (old_r->dentry == nullptr) return SysResult::Errno(ENOENT);
+  return LinkDentryAt(ctx, creds, old_r->dentry, new_dir, new_path);
+}
+
+SysResult Vfs::LinkDentryAt(const FsContext& ctx, const Credentials& creds,
+                            const std::shared_ptr<Dentry>& target,
+                            const std::shared_ptr<Dentry>& new_dir, std::string_view new_path) {
   ErrnoOr<Resolved> r = ResolveForCreate(ctx, creds, new_dir, new_path);
   if (!r.ok()) return SysResult::Errno(r.error());
   if (r->trailing_slash) return SysResult::Errno(ENOENT);
   if (r->parent->fs()->read_only()) return SysResult::Errno(EROFS);
-  if (r->parent->fs() != old_r->dentry->fs()) return SysResult::Errno(EXDEV);
-  if (old_r->dentry->IsDir()) return SysResult::Errno(EPERM);
-  return CheckModify(creds, r->parent, EPERM);
+  if (r->parent->fs() != target->fs()) return SysResult::Errno(EXDEV);
+  Inode* inode = target->inode().get();
+  // fs.protected_hardlinks: others' files only when they are plain, readable and writable.
+  InodePerm tp = inode->Perm();
+  if (!IsRoot(creds) && creds.fsuid != tp.uid) {
+    bool safe = inode->IsRegular() && !(tp.mode & S_ISUID) &&
+                (tp.mode & (S_ISGID | S_IXGRP)) != (S_ISGID | S_IXGRP) &&
+                CheckPermission(creds, tp.mode, tp.uid, tp.gid, kMayRead | kMayWrite) == 0;
+    if (!safe) return SysResult::Errno(EPERM);
+  }
+  if (CheckInodePermission(creds, r->parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
+    return SysResult::Errno(EACCES);
+  }
+  if (inode->IsDir()) return SysResult::Errno(EPERM);
+  int err = r->parent->inode()->LinkChild(r->name, target->inode());
+  return err ? SysResult::Errno(err) : SysResult(0);
 }
 
 SysResult Vfs::RenameAt(const FsContext& ctx, const Credentials& creds,
@@ -449,6 +670,7 @@ SysResult Vfs::RenameAt(const FsContext& ctx, const Credentials& creds,
   if ((flags & (RENAME_NOREPLACE | RENAME_WHITEOUT)) && (flags & RENAME_EXCHANGE)) {
     return SysResult::Errno(EINVAL);
   }
+  const bool exchange = (flags & RENAME_EXCHANGE) != 0;
   bool old_trailing, new_trailing;
   std::string_view op = StripTrailingSlashes(CString(old_path), &old_trailing);
   std::string_view np = StripTrailingSlashes(CString(new_path), &new_trailing);
@@ -461,14 +683,89 @@ SysResult Vfs::RenameAt(const FsContext& ctx, const Credentials& creds,
   if (!IsNormalName(n->name)) return SysResult::Errno((flags & RENAME_NOREPLACE) ? EEXIST : EBUSY);
   if (o->parent->fs()->read_only()) return SysResult::Errno(EROFS);
   if (o->dentry == nullptr) return SysResult::Errno(ENOENT);
-  if ((flags & RENAME_NOREPLACE) && n->dentry != nullptr) return SysResult::Errno(EEXIST);
-  if ((flags & RENAME_EXCHANGE) && n->dentry == nullptr) return SysResult::Errno(ENOENT);
-  if ((old_trailing || new_trailing) && !o->dentry->IsDir()) return SysResult::Errno(ENOTDIR);
-  if (CheckInodePermission(creds, o->parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs) ||
-      CheckInodePermission(creds, n->parent->inode().get(), kMayWrite | kMayExec, IdKind::kFs)) {
-    return SysResult::Errno(EACCES);
+  std::shared_ptr<Dentry> src = Covered(o->dentry);
+  std::shared_ptr<Dentry> dst = n->dentry ? Covered(n->dentry) : nullptr;
+  if (exchange) {
+    if (dst == nullptr) return SysResult::Errno(ENOENT);
+    if (!dst->IsDir() && new_trailing) return SysResult::Errno(ENOTDIR);
   }
-  return SysResult::Errno(EPERM);
+  if ((flags & RENAME_NOREPLACE) && dst != nullptr) return SysResult::Errno(EEXIST);
+  const bool is_dir = src->IsDir();
+  if (!is_dir) {
+    if (old_trailing) return SysResult::Errno(ENOTDIR);
+    if (!exchange && new_trailing) return SysResult::Errno(ENOTDIR);
+  }
+  // The source must not be an ancestor of the target's directory (EINVAL), nor the target
+  // an ancestor of the source's directory (ENOTEMPTY; EINVAL for an exchange).
+  if (IsAncestorOrSelf(src.get(), n->parent)) return SysResult::Errno(EINVAL);
+  if (dst != nullptr && IsAncestorOrSelf(dst.get(), o->parent)) {
+    return SysResult::Errno(exchange ? EINVAL : ENOTEMPTY);
+  }
+  if (dst != nullptr && dst->inode() == src->inode()) return 0;  // two links to one file
+  Inode* old_parent = o->parent->inode().get();
+  Inode* new_parent = n->parent->inode().get();
+  if (int err = MayDelete(creds, old_parent, src->inode().get(), is_dir)) {
+    return SysResult::Errno(err);
+  }
+  if (dst == nullptr) {
+    if (CheckInodePermission(creds, new_parent, kMayWrite | kMayExec, IdKind::kFs)) {
+      return SysResult::Errno(EACCES);
+    }
+  } else if (int err = MayDelete(creds, new_parent, dst->inode().get(),
+                                 exchange ? dst->IsDir() : is_dir)) {
+    return SysResult::Errno(err);
+  }
+  // A directory that changes parent gets a new "..": that needs write permission on it.
+  if (o->parent != n->parent) {
+    if (is_dir && CheckInodePermission(creds, src->inode().get(), kMayWrite, IdKind::kFs)) {
+      return SysResult::Errno(EACCES);
+    }
+    if (exchange && dst->IsDir() &&
+        CheckInodePermission(creds, dst->inode().get(), kMayWrite, IdKind::kFs)) {
+      return SysResult::Errno(EACCES);
+    }
+  }
+  if (flags & RENAME_WHITEOUT) return SysResult::Errno(EPERM);
+  if (src != o->dentry || (dst != nullptr && dst != n->dentry)) return SysResult::Errno(EBUSY);
+  if (int err = old_parent->RenameChild(o->name, new_parent, n->name, flags)) {
+    return SysResult::Errno(err);
+  }
+  // The dentry cache follows: the moved dentries take their new places.
+  std::shared_ptr<Dentry> moved = o->parent->CachedChild(o->name);
+  std::shared_ptr<Dentry> replaced = n->parent->CachedChild(n->name);
+  if (moved != nullptr && moved->inode() != src->inode()) moved = nullptr;
+  if (exchange) {
+    if (moved) moved->MoveTo(n->parent, n->name);
+    if (replaced) replaced->MoveTo(o->parent, o->name);
+    if (!moved) n->parent->ForgetChild(n->name);
+    if (!replaced) o->parent->ForgetChild(o->name);
+  } else {
+    n->parent->ForgetChild(n->name);
+    if (moved) {
+      moved->MoveTo(n->parent, n->name);
+    } else {
+      o->parent->ForgetChild(o->name);
+    }
+  }
+  return 0;
+}
+
+SysResult Vfs::SetAttrAt(const FsContext& ctx, const Credentials& creds,
+                         const std::shared_ptr<Dentry>& dir, std::string_view path, bool follow,
+                         const AttrRequest& req) {
+  ErrnoOr<Resolved> r = Resolve(ctx, creds, dir, path, follow);
+  if (!r.ok()) return SysResult::Errno(r.error());
+  if (r->magic_file != nullptr) {
+    if (r->magic_file->dentry() != nullptr) return SetAttrOf(creds, r->magic_file->dentry(), req);
+    return SetAttrOf(*r->magic_file);
+  }
+  if (r->dentry == nullptr) return SysResult::Errno(ENOENT);
+  return SetAttrOf(creds, r->dentry, req);
+}
+
+SysResult Vfs::SetAttrOf(const Credentials& creds, const std::shared_ptr<Dentry>& d,
+                         const AttrRequest& req) {
+  return ChangeAttr(creds, d->inode().get(), req);
 }
 
 SysResult Vfs::SetAttrAt(const FsContext& ctx, const Credentials& creds,
@@ -483,6 +780,59 @@ SysResult Vfs::SetAttrAt(const FsContext& ctx, const Credentials& creds,
 SysResult Vfs::SetAttrOf(const FileDescription& file) {
   if (file.dentry() == nullptr) return SysResult::Errno(EPERM);
   return SysResult::Errno(file.dentry()->fs()->read_only() ? EROFS : EPERM);
+}
+
+SysResult Vfs::TruncateFile(FileDescription& file, int64_t size) {
+  if (file.is_path()) return SysResult::Errno(EBADF);
+  if (size < 0) return SysResult::Errno(EINVAL);
+  if (file.dentry() == nullptr || !file.writable()) return SysResult::Errno(EINVAL);
+  Inode* inode = file.dentry()->inode().get();
+  if (!inode->IsRegular()) return SysResult::Errno(EINVAL);
+  AttrChange c;
+  c.mask = AttrChange::kSize | AttrChange::kMtimeNow;
+  c.size = size;
+  int err = inode->SetAttr(c);
+  return err ? SysResult::Errno(err) : SysResult(0);
+}
+
+SysResult Vfs::AllocateFile(FileDescription& file, int mode, int64_t offset, int64_t len) {
+  // Linux's vfs_fallocate, in its order.
+  constexpr int kSupported = FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_NO_HIDE_STALE |
+                             FALLOC_FL_COLLAPSE_RANGE | FALLOC_FL_ZERO_RANGE |
+                             FALLOC_FL_INSERT_RANGE | FALLOC_FL_UNSHARE_RANGE;
+  if (file.is_path()) return SysResult::Errno(EBADF);
+  if (offset < 0 || len <= 0) return SysResult::Errno(EINVAL);
+  if (mode & ~kSupported) return SysResult::Errno(EOPNOTSUPP);
+  if ((mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) ==
+      (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+    return SysResult::Errno(EOPNOTSUPP);
+  }
+  if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE)) {
+    return SysResult::Errno(EOPNOTSUPP);
+  }
+  if ((mode & FALLOC_FL_COLLAPSE_RANGE) && (mode & ~FALLOC_FL_COLLAPSE_RANGE)) {
+    return SysResult::Errno(EINVAL);
+  }
+  if ((mode & FALLOC_FL_INSERT_RANGE) && (mode & ~FALLOC_FL_INSERT_RANGE)) {
+    return SysResult::Errno(EINVAL);
+  }
+  if ((mode & FALLOC_FL_UNSHARE_RANGE) &&
+      (mode & ~(FALLOC_FL_UNSHARE_RANGE | FALLOC_FL_KEEP_SIZE))) {
+    return SysResult::Errno(EINVAL);
+  }
+  if (!file.writable()) return SysResult::Errno(EBADF);
+  struct stat st;
+  SysResult s = file.Stat(&st);
+  if (!s.ok()) return s;
+  if (S_ISFIFO(st.st_mode)) return SysResult::Errno(ESPIPE);
+  if (S_ISDIR(st.st_mode)) return SysResult::Errno(EISDIR);
+  if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) return SysResult::Errno(ENODEV);
+  if (offset > INT64_MAX - len) return SysResult::Errno(EFBIG);
+  if (file.dentry() == nullptr) return SysResult::Errno(EOPNOTSUPP);
+  // What tmpfs supports (Linux's shmem_fallocate).
+  if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) return SysResult::Errno(EOPNOTSUPP);
+  int err = file.dentry()->inode()->Allocate(mode, offset, len);
+  return err ? SysResult::Errno(err) : SysResult(0);
 }
 
 }  // namespace sentry::vfs

@@ -14,7 +14,8 @@ export BUILD_DIR=${2:-}  # for scripts that need build outputs
 E2E_RUN_TIMEOUT=${E2E_RUN_TIMEOUT:-60}
 E2E_NAME=$(basename "$0" .sh)
 
-E2E_TMP=$(mktemp -d "${TMPDIR:-/tmp}/sentry-e2e.XXXXXX")
+# Not under /tmp: the sandbox mounts a private tmpfs there, so fixtures must live elsewhere.
+E2E_TMP=$(mktemp -d /var/tmp/sentry-e2e.XXXXXX)
 trap 'rm -rf -- "$E2E_TMP"' EXIT
 
 # Outputs of the last run_* call.

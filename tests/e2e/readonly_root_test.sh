@@ -5,8 +5,9 @@ set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
 
-victim=$(mktemp /tmp/sentry-e2e-victim.XXXXXX)
-trap 'rm -f "$victim"' EXIT
+# In lib.sh's scratch dir (removed by its trap): on the host's read-only root as seen inside
+# (not under /tmp, which is a private tmpfs in the sandbox).
+victim=$(mktemp "$E2E_TMP/victim.XXXXXX")
 printf 'original content\n' >"$victim"
 before=$(sha256sum "$victim")
 
