@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bench/bench_main.h"
+
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
@@ -252,20 +254,5 @@ BENCHMARK(BM_PipeThroughput)->UseRealTime();
 int main(int argc, char** argv) {
   // A dead pipe peer must show up as EPIPE (an error in the case), not kill the run.
   signal(SIGPIPE, SIG_IGN);
-  std::vector<char*> args(argv, argv + argc);
-  bool has_min_time = false;
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--benchmark_min_time", 20) == 0) {
-      has_min_time = true;
-    }
-  }
-  static char kDefaultMinTime[] = "--benchmark_min_time=0.2";
-  if (!has_min_time) args.insert(args.begin() + 1, kDefaultMinTime);
-  int new_argc = static_cast<int>(args.size());
-  args.push_back(nullptr);
-  benchmark::Initialize(&new_argc, args.data());
-  if (benchmark::ReportUnrecognizedArguments(new_argc, args.data())) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
+  return RunBenchmarksWithDefaults(argc, argv);
 }

@@ -64,19 +64,7 @@ SysResult Mkdirat(SyscallContext& c) {
 
 SysResult MknodImpl(SyscallContext& c, int dirfd, uint64_t path, uint32_t mode, uint32_t dev) {
   // Linux's may_mknod, before the path is looked at.
-  switch (mode & S_IFMT) {
-    case 0:
-    case S_IFREG:
-    case S_IFCHR:
-    case S_IFBLK:
-    case S_IFIFO:
-    case S_IFSOCK:
-      break;
-    case S_IFDIR:
-      return SysResult::Errno(EPERM);
-    default:
-      return SysResult::Errno(EINVAL);
-  }
+  if (SysResult t = vfs::CheckMknodType(mode); !t.ok()) return t;
   PathArg p;
   if (SysResult r = GetPathArg(c, dirfd, path, &p); !r.ok()) return r;
   return c.kernel.vfs().MknodAt(FsFor(c), c.proc.creds, p.dir, p.path, mode, dev);

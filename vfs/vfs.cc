@@ -557,22 +557,8 @@ SysResult Vfs::MkdirAt(const FsContext& ctx, const Credentials& creds,
 SysResult Vfs::MknodAt(const FsContext& ctx, const Credentials& creds,
                        const std::shared_ptr<Dentry>& dir, std::string_view path, uint32_t mode,
                        dev_t) {
-  uint32_t type = mode & S_IFMT;
-  switch (type) {
-    case 0:
-      type = S_IFREG;
-      break;
-    case S_IFREG:
-    case S_IFCHR:
-    case S_IFBLK:
-    case S_IFIFO:
-    case S_IFSOCK:
-      break;
-    case S_IFDIR:
-      return SysResult::Errno(EPERM);
-    default:
-      return SysResult::Errno(EINVAL);
-  }
+  if (SysResult t = CheckMknodType(mode); !t.ok()) return t;
+  uint32_t type = (mode & S_IFMT) == 0 ? S_IFREG : (mode & S_IFMT);
   ErrnoOr<Resolved> r = ResolveForCreate(ctx, creds, dir, path);
   if (!r.ok()) return SysResult::Errno(r.error());
   if (r->trailing_slash) return SysResult::Errno(ENOENT);
@@ -833,6 +819,22 @@ SysResult Vfs::AllocateFile(FileDescription& file, int mode, int64_t offset, int
   if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE)) return SysResult::Errno(EOPNOTSUPP);
   int err = file.dentry()->inode()->Allocate(mode, offset, len);
   return err ? SysResult::Errno(err) : SysResult(0);
+}
+
+SysResult CheckMknodType(uint32_t mode) {
+  switch (mode & S_IFMT) {
+    case 0:
+    case S_IFREG:
+    case S_IFCHR:
+    case S_IFBLK:
+    case S_IFIFO:
+    case S_IFSOCK:
+      return 0;
+    case S_IFDIR:
+      return SysResult::Errno(EPERM);
+    default:
+      return SysResult::Errno(EINVAL);
+  }
 }
 
 }  // namespace sentry::vfs

@@ -29,6 +29,10 @@
 
 namespace sentry::vfs {
 
+// Linux's may_mknod on the type bits of `mode` (checked before the path is looked at):
+// EPERM for directories, EINVAL for unknown types; 0 means a regular file.
+SysResult CheckMknodType(uint32_t mode);
+
 class Vfs {
  public:
   struct Options {
