@@ -153,6 +153,33 @@ absl::Status Kernel::Start() {
   return StartInit();
 }
 
+// Like execvp for the first program: a name without '/' is looked up in the guest's PATH
+// (or the usual default), inside the sandbox's filesystem. Returns the name unchanged when
+// nothing executable is found, so the error names what the user typed.
+std::string Kernel::FindInPath(Process& p, const std::string& name) {
+  if (name.empty() || name.find('/') != std::string::npos) return name;
+  std::string path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  for (const std::string& kv : opts_.envp) {
+    if (kv.rfind("PATH=", 0) == 0) path = kv.substr(5);
+  }
+  vfs::FsContext ctx = p.fs;
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty()) dir = ".";
+    std::string candidate = dir + "/" + name;
+    struct stat st;
+    if (vfs_->StatAt(ctx, p.creds, p.fs.cwd, candidate, true, &st).ok() && S_ISREG(st.st_mode) &&
+        vfs_->AccessAt(ctx, p.creds, p.fs.cwd, candidate, X_OK, true).ok()) {
+      return candidate;
+    }
+  }
+  return name;
+}
+
 absl::Status Kernel::StartInit() {
   // The guest init's process state exists before its host process does, so that the
   // program can be resolved (and a missing program reported) before anything starts.
@@ -185,7 +212,7 @@ absl::Status Kernel::StartInit() {
   }
 
   ExecRequest req;
-  req.path = opts_.argv[0];
+  req.path = FindInPath(*proc, opts_.argv[0]);
   req.argv = opts_.argv;
   req.envp = opts_.envp;
   auto resolved = ResolveExecutable(*this, *proc, req);

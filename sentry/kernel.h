@@ -86,6 +86,7 @@ class Kernel {
  private:
   absl::Status Start();
   absl::Status StartInit();
+  std::string FindInPath(Process& p, const std::string& name);
   void EventLoop();
   void RunReadyTasks();
   void MakeReady(Task* t);
