@@ -128,15 +128,15 @@ absl::Status Kernel::Start() {
         absl::StrCat("cannot mount the sandbox root: ", strerror(v.error())));
   }
   vfs_ = v.take();
-  // tmpfs: /tmp and /dev/shm (a placeholder directory stands in where the root has none),
-  // unless --tmpfs names them, then every --tmpfs in command-line order.
+  // tmpfs: /dev/shm always (POSIX semaphores and shared memory need it; a placeholder
+  // directory stands in where the root has none), then every --tmpfs in command-line order.
+  // /tmp stays the host's (read-only, visible: programs and projects often live there) until
+  // the overlay root lands; `--tmpfs /tmp` makes it a private writable tmpfs.
   std::vector<std::pair<TmpfsMount, bool>> tmpfs;  // mount, is a standard one
-  bool user_tmp = false, user_shm = false;
+  bool user_shm = false;
   for (const TmpfsMount& m : opts_.tmpfs) {
-    user_tmp |= m.target == "/tmp";
     user_shm |= m.target == "/dev/shm";
   }
-  if (!user_tmp) tmpfs.push_back({{"/tmp", kDefaultTmpSize}, true});
   if (!user_shm) tmpfs.push_back({{"/dev/shm", kDefaultShmSize}, true});
   for (const TmpfsMount& m : opts_.tmpfs) {
     tmpfs.push_back({m, m.target == "/tmp" || m.target == "/dev/shm"});
@@ -196,7 +196,7 @@ absl::Status Kernel::StartInit() {
   if (cwd.ok()) proc->fs.cwd = *cwd;
   else
     fmt::print(stderr, "sentry: working directory {} is not visible in the sandbox{}; starting in /\n",
-               opts_.cwd, opts_.cwd.rfind("/tmp", 0) == 0 ? " (/tmp is a private tmpfs)" : "");
+               opts_.cwd, opts_.cwd.rfind("/tmp", 0) == 0 ? " (--tmpfs /tmp hides the host's /tmp)" : "");
 
   // stdio from the launcher.
   static const int kModes[3] = {O_RDONLY, O_WRONLY, O_WRONLY};

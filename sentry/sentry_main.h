@@ -17,7 +17,6 @@ struct TmpfsMount {
 };
 
 // The sizes of the tmpfs mounts every sandbox gets unless --tmpfs names their targets.
-inline constexpr uint64_t kDefaultTmpSize = 256ull << 20;  // /tmp
 inline constexpr uint64_t kDefaultShmSize = 64ull << 20;   // /dev/shm
 
 struct SentryOptions {

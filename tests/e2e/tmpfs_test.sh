@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# e2e: /tmp and /dev/shm are the sandbox's own tmpfs (writes never reach the host), --tmpfs
-# sizes are enforced (ENOSPC, and the sandbox stays usable), python3 multiprocessing and gcc
-# work on them. Owned by the tests team. Usage: tmpfs_test.sh SENTRY_BINARY [BUILD_DIR]
+# e2e: /dev/shm (always) and --tmpfs mounts such as /tmp are the sandbox's own tmpfs (writes
+# never reach the host); without --tmpfs /tmp the host's /tmp is visible and read-only; sizes
+# are enforced (ENOSPC, and the sandbox stays usable); python3 multiprocessing and gcc work. Owned by the tests team. Usage: tmpfs_test.sh SENTRY_BINARY [BUILD_DIR]
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
@@ -9,17 +9,27 @@ source "$(dirname "$0")/lib.sh" "$@"
 name="sentry-e2e-tmpfs-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
 [[ ! -e "/tmp/$name" ]] || fail "/tmp/$name exists on the host before the test"
 
-check "echo x > /tmp/$name && cat /tmp/$name prints x inside"
-run_sentry write run -- /bin/sh -c "echo x > /tmp/$name && cat /tmp/$name"
+check "by default the host's /tmp is visible and read-only inside"
+host_file=$(mktemp /tmp/sentry-e2e-visible.XXXXXX)
+printf 'seen\n' >"$host_file"
+run_sentry hosttmp run -- /bin/sh -c "cat $host_file; echo x > /tmp/$name || echo refused"
+rm -f -- "$host_file"
+expect_status 0
+expect_output $'seen\nrefused\n'
+expect_stderr_contains 'Read-only file system'
+[[ ! -e "/tmp/$name" ]] || { rm -f -- "/tmp/$name"; fail "a write reached the host's /tmp"; }
+
+check "--tmpfs /tmp: echo x > /tmp/$name && cat /tmp/$name prints x inside"
+run_sentry write run --tmpfs /tmp -- /bin/sh -c "echo x > /tmp/$name && cat /tmp/$name"
 expect_status 0
 expect_output $'x\n'
 [[ ! -e "/tmp/$name" ]] || { rm -f -- "/tmp/$name"; fail "the write reached the host's /tmp"; }
 
-check "/tmp and /dev/shm are tmpfs mounts with the default sizes, sticky and world-writable"
-run_sentry mounts run -- /bin/sh -c \
+check "/tmp (--tmpfs /tmp:256m) and /dev/shm (default) are tmpfs mounts, sticky, world-writable"
+run_sentry mounts run --tmpfs /tmp:256m -- /bin/sh -c \
   'stat -f -c "%T %b %S" /tmp /dev/shm; stat -c "%a %U" /tmp /dev/shm; grep " tmpfs " /proc/mounts | cut -d" " -f1-3'
 expect_status 0
-expect_output $'tmpfs 65536 4096\ntmpfs 16384 4096\n1777 root\n1777 root\ntmpfs /tmp tmpfs\ntmpfs /dev/shm tmpfs\n'
+expect_output $'tmpfs 65536 4096\ntmpfs 16384 4096\n1777 root\n1777 root\ntmpfs /dev/shm tmpfs\ntmpfs /tmp tmpfs\n'
 
 check "dd past a --tmpfs /tmp:8m limit fails with ENOSPC and the sandbox stays usable"
 run_sentry enospc run --tmpfs /tmp:8m -- /bin/sh -c \
@@ -54,7 +64,7 @@ expect_output $'[0, 1, 4, 9, 16, 25, 36, 49]\n'
 
 command -v gcc >/dev/null 2>&1 || fail "gcc is missing (scripts/setup.sh installs build-essential)"
 check "gcc compiles and runs a hello world in /tmp"
-run_sentry gcc run -- /bin/sh -c \
+run_sentry gcc run --tmpfs /tmp -- /bin/sh -c \
   'printf "#include <stdio.h>\nint main(void) { puts(\"hello from tmpfs\"); return 0; }\n" >/tmp/hello.c &&
    gcc -o /tmp/hello /tmp/hello.c && /tmp/hello'
 expect_status 0

@@ -1,5 +1,5 @@
 // Syscalls that change files and the tree, with Linux's errnos. Each test works in its own
-// mkdtemp("/tmp/sentry-XXXXXX") directory and removes it (natively the host's /tmp, under the
+// mkdtemp("/dev/shm/sentry-XXXXXX") directory and removes it (natively the host's /dev/shm, under the
 // sentry the sandbox's tmpfs). Owned by the tests team.
 #include <dirent.h>
 #include <fcntl.h>
@@ -36,7 +36,7 @@ int RemoveOne(const char* path, const struct stat*, int, struct FTW*) { return r
 class FsWriteTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/sentry-XXXXXX";
+    char tmpl[] = "/dev/shm/sentry-XXXXXX";
     ASSERT_NE(mkdtemp(tmpl), nullptr) << ErrnoText(errno);
     dir_ = tmpl;
     old_umask_ = umask(022);
@@ -44,7 +44,7 @@ class FsWriteTest : public ::testing::Test {
   void TearDown() override {
     umask(old_umask_);
     // Only ever our own mkdtemp directory.
-    if (dir_.rfind("/tmp/sentry-", 0) == 0 && dir_.size() == 18) {
+    if (dir_.rfind("/dev/shm/sentry-", 0) == 0 && dir_.size() == 22) {
       nftw(dir_.c_str(), RemoveOne, 16, FTW_DEPTH | FTW_PHYS);
     }
   }
