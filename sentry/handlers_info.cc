@@ -431,6 +431,90 @@ SysResult Msync(SyscallContext& c) {
   return 0;
 }
 
+// pause: wait until a signal interrupts the notification (the guest then gets EINTR, or
+// its handler runs); nothing else wakes the task.
+SysResult Pause(SyscallContext& c) {
+  while (c.kernel.WaitForFds(c.task, {}, -1)) {
+  }
+  return SysResult::Errno(EINTR);
+}
+
+SysResult Setreuid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t r = static_cast<uint32_t>(c.arg(0)), e = static_cast<uint32_t>(c.arg(1));
+  if ((r != UINT32_MAX && !MayUse(cr, r, true)) || (e != UINT32_MAX && !MayUse(cr, e, true)))
+    return SysResult::Errno(EPERM);
+  if (r != UINT32_MAX) cr.uid = r;
+  if (e != UINT32_MAX) cr.euid = cr.fsuid = e;
+  return 0;
+}
+SysResult Setregid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t r = static_cast<uint32_t>(c.arg(0)), e = static_cast<uint32_t>(c.arg(1));
+  if ((r != UINT32_MAX && !MayUse(cr, r, false)) || (e != UINT32_MAX && !MayUse(cr, e, false)))
+    return SysResult::Errno(EPERM);
+  if (r != UINT32_MAX) cr.gid = r;
+  if (e != UINT32_MAX) cr.egid = cr.fsgid = e;
+  return 0;
+}
+// setfsuid/setfsgid return the previous value, success or not (as Linux does).
+SysResult Setfsuid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t old = cr.fsuid, id = static_cast<uint32_t>(c.arg(0));
+  if (MayUse(cr, id, true)) cr.fsuid = id;
+  return old;
+}
+SysResult Setfsgid(SyscallContext& c) {
+  auto& cr = c.proc.creds;
+  uint32_t old = cr.fsgid, id = static_cast<uint32_t>(c.arg(0));
+  if (MayUse(cr, id, false)) cr.fsgid = id;
+  return old;
+}
+
+// Capabilities are virtual: the root guest holds them all (inside the sandbox only).
+SysResult Capget(SyscallContext& c) {
+  struct {
+    uint32_t version;
+    int pid;
+  } hdr;
+  if (!CopyInObj(c, c.arg(0), &hdr).ok()) return SysResult::Errno(EFAULT);
+  constexpr uint32_t kV3 = 0x20080522, kV2 = 0x20071026, kV1 = 0x19980330;
+  if (hdr.version != kV3 && hdr.version != kV2 && hdr.version != kV1) {
+    hdr.version = kV3;
+    CopyOutObj(c, c.arg(0), hdr);
+    return c.arg(1) ? SysResult::Errno(EINVAL) : SysResult(0);
+  }
+  if (!c.arg(1)) return 0;
+  Process* p = TargetProcess(c, hdr.pid);
+  if (!p) return SysResult::Errno(ESRCH);
+  uint64_t all = p->creds.euid == 0 ? ((1ULL << (CAP_LAST_CAP + 1)) - 1) : 0;
+  struct {
+    uint32_t effective, permitted, inheritable;
+  } data[2] = {{static_cast<uint32_t>(all), static_cast<uint32_t>(all), 0},
+               {static_cast<uint32_t>(all >> 32), static_cast<uint32_t>(all >> 32), 0}};
+  size_t n = hdr.version == kV1 ? 1 : 2;
+  return CopyOut(c, c.arg(1), data, n * sizeof(data[0])).ok() ? SysResult(0)
+                                                              : SysResult::Errno(EFAULT);
+}
+SysResult Capset(SyscallContext& c) {
+  return c.proc.creds.euid == 0 ? SysResult(0) : SysResult::Errno(EPERM);
+}
+
+SysResult Personality(SyscallContext& c) {
+  uint32_t persona = static_cast<uint32_t>(c.arg(0));
+  if (persona == 0xffffffff || persona == 0 /* PER_LINUX */) return 0;
+  return SysResult::Errno(EINVAL);
+}
+
+SysResult Fadvise64(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (!f) return SysResult::Errno(EBADF);
+  if (f->ReadinessFd() >= 0 && !f->dentry()) return SysResult::Errno(ESPIPE);  // pipes, stdio
+  int advice = static_cast<int>(c.arg(3));
+  if (advice < 0 || advice > 5) return SysResult::Errno(EINVAL);
+  return 0;  // advice only
+}
+
 SysResult Getpid(SyscallContext& c) { return c.proc.pid; }
 SysResult Gettid(SyscallContext& c) { return c.task.tid; }
 SysResult SchedYield(SyscallContext& c) { return 0; }
@@ -526,6 +610,15 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_gettimeofday] = Gettimeofday;
   (*t)[SYS_time] = Time;
   (*t)[SYS_getpid] = Getpid;
+  (*t)[SYS_pause] = Pause;
+  (*t)[SYS_setreuid] = Setreuid;
+  (*t)[SYS_setregid] = Setregid;
+  (*t)[SYS_setfsuid] = Setfsuid;
+  (*t)[SYS_setfsgid] = Setfsgid;
+  (*t)[SYS_capget] = Capget;
+  (*t)[SYS_capset] = Capset;
+  (*t)[SYS_personality] = Personality;
+  (*t)[SYS_fadvise64] = Fadvise64;
   (*t)[SYS_msync] = Msync;
   (*t)[SYS_gettid] = Gettid;
   (*t)[SYS_sched_yield] = SchedYield;

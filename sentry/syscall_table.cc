@@ -203,7 +203,7 @@ constexpr Table BuildTable() {
   s(31, "shmctl", {kInt, kInt, kPtr}).Unsupported(kSysvIpc);
   s(32, "dup", {kFd}).Ret(kFd).Emulate(kFull);
   s(33, "dup2", {kFd, kFd}).Ret(kFd).Emulate(kFull);
-  s(34, "pause").Emulate(kPartial, kProcess);
+  s(34, "pause").Emulate(kFull, "the task waits in the sentry until a signal interrupts it");
   s(35, "nanosleep", {kPtr, kPtr}).Passthrough("sleeps on the host; signals interrupt it");
   s(36, "getitimer", {kInt, kPtr})
       .Unsupported("no room left in the 35-entry host surface; setitimer returns the old value");
@@ -254,7 +254,7 @@ constexpr Table BuildTable() {
   s(75, "fdatasync", {kFd}).Emulate(kFull, "as fsync");
   s(76, "truncate", {kPath, kInt}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
   s(77, "ftruncate", {kFd, kInt}).Emulate(kFull, "tmpfs; growing makes a hole");
-  s(78, "getdents", {kFd, kPtr, kUInt}).Emulate(kFull);
+  s(78, "getdents", {kFd, kPtr, kUInt}).Unsupported("the old linux_dirent format; libc uses getdents64");
   s(79, "getcwd", {kBuf, kUInt}).Emulate(kFull);
   s(80, "chdir", {kPath}).Emulate(kFull);
   s(81, "fchdir", {kFd}).Emulate(kFull);
@@ -305,10 +305,10 @@ constexpr Table BuildTable() {
   s(123, "setfsgid", {kInt}).Emulate(kFull, kIdentity);
   s(124, "getsid", {kInt}).Emulate(kFull);
   s(125, "capget", {kPtr, kPtr}).Emulate(kFull, kIdentity);
-  s(126, "capset", {kPtr, kPtr}).Emulate(kFull, kIdentity);
-  s(127, "rt_sigpending", {kPtr, kUInt}).Emulate(kPartial, kProcess);
-  s(128, "rt_sigtimedwait", {kPtr, kPtr, kPtr, kUInt}).Emulate(kPartial, kProcess);
-  s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).Emulate(kPartial, kProcess);
+  s(126, "capset", {kPtr, kPtr}).Emulate(kPartial, "virtual: accepted for the root guest, EPERM otherwise; not enforced");
+  s(127, "rt_sigpending", {kPtr, kUInt}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
+  s(128, "rt_sigtimedwait", {kPtr, kPtr, kPtr, kUInt}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
+  s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
   s(130, "rt_sigsuspend", {kPtr, kUInt}).Passthrough(kSignalPass);
   s(131, "sigaltstack", {kPtr, kPtr}).Passthrough(kSignalPass);
   s(132, "utime", {kPath, kPtr}).Emulate(kFull, "tmpfs");
@@ -372,12 +372,12 @@ constexpr Table BuildTable() {
   s(188, "setxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
   s(189, "lsetxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
   s(190, "fsetxattr", {kFd, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
-  s(191, "getxattr", {kPath, kPath, kPtr, kUInt}).Unsupported(kXattr);
-  s(192, "lgetxattr", {kPath, kPath, kPtr, kUInt}).Unsupported(kXattr);
-  s(193, "fgetxattr", {kFd, kPath, kPtr, kUInt}).Unsupported(kXattr);
-  s(194, "listxattr", {kPath, kPtr, kUInt}).Unsupported(kXattr);
-  s(195, "llistxattr", {kPath, kPtr, kUInt}).Unsupported(kXattr);
-  s(196, "flistxattr", {kFd, kPtr, kUInt}).Unsupported(kXattr);
+  s(191, "getxattr", {kPath, kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
+  s(192, "lgetxattr", {kPath, kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
+  s(193, "fgetxattr", {kFd, kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
+  s(194, "listxattr", {kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
+  s(195, "llistxattr", {kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
+  s(196, "flistxattr", {kFd, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
   s(197, "removexattr", {kPath, kPath}).Unsupported(kXattr);
   s(198, "lremovexattr", {kPath, kPath}).Unsupported(kXattr);
   s(199, "fremovexattr", {kFd, kPath}).Unsupported(kXattr);
@@ -412,7 +412,7 @@ constexpr Table BuildTable() {
   s(223, "timer_settime", {kInt, kHex, kPtr, kPtr}).Passthrough(kTimerPass);
   s(224, "timer_gettime", {kInt, kPtr})
       .Unsupported("no room left in the 35-entry host surface (timer_settime returns the old value)");
-  s(225, "timer_getoverrun", {kInt}).Emulate(kPartial, kProcess);
+  s(225, "timer_getoverrun", {kInt}).Unsupported("no room left in the 35-entry host surface");
   s(226, "timer_delete", {kInt}).Passthrough(kTimerPass);
   s(227, "clock_settime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
   s(228, "clock_gettime", {kInt, kPtr})
@@ -493,7 +493,7 @@ constexpr Table BuildTable() {
   s(294, "inotify_init1", {kHex}).Ret(kFd).Unsupported();
   s(295, "preadv", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
   s(296, "pwritev", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
-  s(297, "rt_tgsigqueueinfo", {kInt, kInt, kSignal, kPtr}).Emulate(kPartial, kProcess);
+  s(297, "rt_tgsigqueueinfo", {kInt, kInt, kSignal, kPtr}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
   s(298, "perf_event_open", {kPtr, kInt, kInt, kFd, kHex})
       .Refuse(EPERM, "performance counters expose the host");
   s(299, "recvmmsg", {kFd, kPtr, kUInt, kHex, kPtr}).Unsupported(kSockets);
