@@ -212,6 +212,9 @@ void Kernel::OnExecRequest(Task& t) {
 bool Kernel::HandleExecCarrier(Task& t, const platform::SyscallRequest& req) {
   if (t.exec_state != ExecState::kNeedStubFd || req.nr != SYS_dup) return false;
   SysResult r = platform_->InstallFd(req, stub_fd_.get(), kExecStubFd, true);
+  // The stub may have replaced a mirror at that number: forget it, so that if the exec
+  // still fails, the next mmap of virtual fd 1000 installs the right file again.
+  t.process->mirrors.erase(kExecStubFd);
   platform_->Reply(req, r.ok() ? 0 : r.raw());
   t.exec_state = ExecState::kAwaitTrap;
   return true;
