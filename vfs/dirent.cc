@@ -17,7 +17,8 @@ namespace {
 // struct linux_dirent64 { u64 d_ino; s64 d_off; u16 d_reclen; u8 d_type; char d_name[]; }
 constexpr size_t kNameOffset = 19;
 
-// The inode number of ".." for `d` (crossing mount roots; the global root is its own parent).
+}  // namespace
+
 uint64_t DotDotIno(const std::shared_ptr<Dentry>& d) {
   std::shared_ptr<Dentry> cur = d;
   while (std::shared_ptr<Dentry> mp = cur->mountpoint()) cur = std::move(mp);
@@ -26,8 +27,6 @@ uint64_t DotDotIno(const std::shared_ptr<Dentry>& d) {
   if (!parent->inode()->Stat(&st).ok()) return 0;
   return st.st_ino;
 }
-
-}  // namespace
 
 size_t DirentWriter::RecordSize(size_t name_len) {
   return (kNameOffset + name_len + 1 + 7) & ~size_t{7};

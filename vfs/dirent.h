@@ -14,6 +14,10 @@
 namespace sentry::vfs {
 
 // Appends linux_dirent64 records to a buffer.
+// The inode number of ".." for directory `d` (crossing mount roots; the global root is its
+// own parent), for the synthesized ".." entry of getdents.
+uint64_t DotDotIno(const std::shared_ptr<Dentry>& d);
+
 class DirentWriter {
  public:
   explicit DirentWriter(std::span<char> buf) : buf_(buf) {}

@@ -34,25 +34,33 @@ bool ReadyNow(int fd, short events) {
 HostFile::HostFile(UniqueFd fd, int flags, std::shared_ptr<Dentry> dentry, std::string name)
     : FileDescription(std::move(dentry), flags, std::move(name)), fd_(std::move(fd)) {}
 
-SysResult HostFile::Read(std::span<char> buf) {
-  if (int err = CheckReadable()) return SysResult::Errno(err);
+SysResult ReadHostFdIfReady(int fd, std::span<char> buf) {
   if (buf.empty()) return 0;
-  if (!ReadyNow(fd_.get(), POLLIN)) return SysResult::Errno(EAGAIN);
+  if (!ReadyNow(fd, POLLIN)) return SysResult::Errno(EAGAIN);
   ssize_t r;
   do {
-    r = ::read(fd_.get(), buf.data(), std::min(buf.size(), kMaxRwCount));
+    r = ::read(fd, buf.data(), std::min(buf.size(), kMaxRwCount));
   } while (r < 0 && errno == EINTR);
   return FromHost(r);
 }
 
-SysResult HostFile::Write(std::span<const char> buf) {
-  if (int err = CheckWritable()) return SysResult::Errno(err);
-  if (!ReadyNow(fd_.get(), POLLOUT)) return SysResult::Errno(EAGAIN);
+SysResult WriteHostFdIfReady(int fd, std::span<const char> buf) {
+  if (!ReadyNow(fd, POLLOUT)) return SysResult::Errno(EAGAIN);
   ssize_t r;
   do {
-    r = ::write(fd_.get(), buf.data(), std::min(buf.size(), kMaxRwCount));
+    r = ::write(fd, buf.data(), std::min(buf.size(), kMaxRwCount));
   } while (r < 0 && errno == EINTR);
   return FromHost(r);
+}
+
+SysResult HostFile::Read(std::span<char> buf) {
+  if (int err = CheckReadable()) return SysResult::Errno(err);
+  return ReadHostFdIfReady(fd_.get(), buf);
+}
+
+SysResult HostFile::Write(std::span<const char> buf) {
+  if (int err = CheckWritable()) return SysResult::Errno(err);
+  return WriteHostFdIfReady(fd_.get(), buf);
 }
 
 SysResult HostFile::PRead(std::span<char> buf, int64_t offset) {

@@ -11,6 +11,11 @@
 
 namespace sentry::vfs {
 
+// Non-blocking I/O on a host fd the sentry owns (stdio, pipe and FIFO buffers): -EAGAIN
+// when poll says it is not ready (errors and hangups count as ready), EINTR retried.
+SysResult ReadHostFdIfReady(int fd, std::span<char> buf);
+SysResult WriteHostFdIfReady(int fd, std::span<const char> buf);
+
 class HostFile : public FileDescription {
  public:
   // Owns `fd`. `dentry` may be null (stdio); `name` is the anonymous Path() then.

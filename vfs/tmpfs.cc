@@ -26,6 +26,7 @@
 #include "common/unique_fd.h"
 #include "vfs/dentry.h"
 #include "vfs/dirent.h"
+#include "vfs/hostfd.h"
 #include "vfs/file_description.h"
 #include "vfs/tmpfs_data.h"
 
@@ -366,22 +367,11 @@ class FifoFile : public FileDescription {
 
   SysResult Read(std::span<char> buf) override {
     if (int err = CheckReadable()) return SysResult::Errno(err);
-    if (buf.empty()) return 0;
-    if (!Ready(rd_.get(), POLLIN)) return SysResult::Errno(EAGAIN);
-    ssize_t r;
-    do {
-      r = ::read(rd_.get(), buf.data(), std::min(buf.size(), kMaxRwCount));
-    } while (r < 0 && errno == EINTR);
-    return r < 0 ? SysResult::Errno(errno) : SysResult(r);
+    return ReadHostFdIfReady(rd_.get(), buf);
   }
   SysResult Write(std::span<const char> buf) override {
     if (int err = CheckWritable()) return SysResult::Errno(err);
-    if (!Ready(wr_.get(), POLLOUT)) return SysResult::Errno(EAGAIN);
-    ssize_t r;
-    do {
-      r = ::write(wr_.get(), buf.data(), std::min(buf.size(), kMaxRwCount));
-    } while (r < 0 && errno == EINTR);
-    return r < 0 ? SysResult::Errno(errno) : SysResult(r);
+    return WriteHostFdIfReady(wr_.get(), buf);
   }
   SysResult Ioctl(uint32_t cmd, void* arg) override {
     if (is_path()) return SysResult::Errno(EBADF);
@@ -403,15 +393,6 @@ class FifoFile : public FileDescription {
   }
 
  private:
-  static bool Ready(int fd, short events) {
-    struct pollfd p = {fd, events, 0};
-    int r;
-    do {
-      r = ::poll(&p, 1, 0);
-    } while (r < 0 && errno == EINTR);
-    return r != 0;
-  }
-
   std::shared_ptr<FifoPipe> pipe_;
   UniqueFd rd_, wr_;
 };
@@ -673,15 +654,6 @@ class TmpfsDir : public TmpfsInode {
   bool dead_ = false;
 };
 
-// The inode number of ".." for `d` (crossing mount roots; the global root is its own parent).
-uint64_t DotDotIno(const std::shared_ptr<Dentry>& d) {
-  std::shared_ptr<Dentry> cur = d;
-  while (std::shared_ptr<Dentry> mp = cur->mountpoint()) cur = std::move(mp);
-  std::shared_ptr<Dentry> parent = cur->parent() ? CrossMounts(cur->parent()) : d;
-  struct stat st;
-  if (!parent->inode()->Stat(&st).ok()) return 0;
-  return st.st_ino;
-}
 
 // A tmpfs directory's open file. Offsets: 0 ".", 1 "..", then 2 + the sequence number of the
 // next entry to return; entries created or removed meanwhile never shift the others.
