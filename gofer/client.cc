@@ -19,6 +19,10 @@ namespace {
 // buffers from filling up in both directions).
 constexpr uint32_t kMaxPendingCloseAcks = 32;
 
+bool ValidErrno(int32_t e) { return e > 0 && e < 4096; }
+
+}  // namespace
+
 Attr FromWire(const wire::Attr& a) {
   Attr r;
   r.mode = a.mode;
@@ -39,10 +43,6 @@ Attr FromWire(const wire::Attr& a) {
   r.ctime_nsec = a.ctime_nsec;
   return r;
 }
-
-bool ValidErrno(int32_t e) { return e > 0 && e < 4096; }
-
-}  // namespace
 
 Client::Client(UniqueFd channel) : channel_(std::move(channel)), recv_buf_(wire::kMaxMessage) {
   send_buf_.reserve(wire::kMaxMessage);
@@ -102,10 +102,11 @@ int Client::Call(uint16_t op, uint32_t tag, absl::Span<const char>* body,
   return Receive(op, tag, body, donated);
 }
 
-ErrnoOr<WalkStep> Client::Mount() {
+ErrnoOr<WalkStep> Client::Mount(uint32_t index) {
   const uint32_t tag = NextTag();
   wire::Writer w(&send_buf_);
   w.Begin(wire::kMount, tag);
+  w.Put(wire::MountReq{.index = index, .reserved = 0});
   w.Finish();
   absl::Span<const char> body;
   if (int e = Call(wire::kMount, tag, &body)) return ErrnoOr<WalkStep>::Errno(e);

@@ -14,6 +14,10 @@
 #include "common/sys_result.h"
 #include "common/unique_fd.h"
 
+namespace sentry::gofer::wire {
+struct Attr;
+}  // namespace sentry::gofer::wire
+
 namespace sentry::gofer {
 
 // A server-side node reference. 0 is never a valid handle.
@@ -50,6 +54,27 @@ struct WalkResult {
   int error = 0;
 };
 
+// A node just made by Create: its handle and attributes, and the host fd the gofer opened.
+struct Created {
+  WalkStep node;
+  UniqueFd fd;
+};
+
+// What SetAttr changes (the wire's kSetAttr* bits; see gofer/protocol.h).
+struct SetAttrRequest {
+  uint32_t mask = 0;
+  uint32_t mode = 0;
+  uint32_t uid = 0, gid = 0;
+  uint64_t size = 0;
+  int64_t atime_sec = 0, mtime_sec = 0;
+  uint32_t atime_nsec = 0, mtime_nsec = 0;  // may be UTIME_NOW
+};
+
+struct FsStat {
+  uint64_t type = 0, bsize = 0, blocks = 0, bfree = 0, bavail = 0, files = 0, ffree = 0,
+           namelen = 0, frsize = 0, flags = 0;
+};
+
 struct DirEntry {
   std::string name;  // never "." or ".."
   uint64_t ino = 0;
@@ -57,12 +82,14 @@ struct DirEntry {
   uint64_t next_offset = 0;  // pass as `offset` to continue after this entry
 };
 
+Attr FromWire(const wire::Attr& a);
+
 class Client {
  public:
   explicit Client(UniqueFd channel);
 
-  // Attaches to the served root; returns its handle and attributes.
-  ErrnoOr<WalkStep> Mount();
+  // Attaches to served mount `index` (0 = the sandbox's root); its root handle and attrs.
+  ErrnoOr<WalkStep> Mount(uint32_t index = 0);
   // Walks `names` (each a single component: no '/', not "." or "..") from `dir`.
   ErrnoOr<WalkResult> Walk(Handle dir, absl::Span<const std::string_view> names);
   // Opens the node; the gofer donates a host fd (flags: O_RDONLY/O_WRONLY/O_RDWR,
@@ -74,6 +101,31 @@ class Client {
   ErrnoOr<Attr> Stat(Handle node);
   // Releases handles (best effort, one message).
   void Close(absl::Span<const Handle> handles);
+
+  // ---- Changes (client_write.cc). `name` is one component; a read-only mount answers
+  // EROFS. uid/gid ask for an owner (the host may keep its own; the Attr tells). ----
+
+  // A new regular file, opened with `flags` (access mode and status flags).
+  ErrnoOr<Created> Create(Handle dir, std::string_view name, uint32_t mode, int flags,
+                          uint32_t uid, uint32_t gid);
+  ErrnoOr<WalkStep> Mkdir(Handle dir, std::string_view name, uint32_t mode, uint32_t uid,
+                          uint32_t gid);
+  // Regular files and FIFOs only (devices: EPERM).
+  ErrnoOr<WalkStep> Mknod(Handle dir, std::string_view name, uint32_t mode, uint32_t uid,
+                          uint32_t gid);
+  ErrnoOr<WalkStep> Symlink(Handle dir, std::string_view name, std::string_view target,
+                            uint32_t uid, uint32_t gid);
+  // A new name for `target`; returns a handle for it (with the new nlink).
+  ErrnoOr<WalkStep> Link(Handle dir, std::string_view name, Handle target);
+  // unlink, or rmdir when `dir_flag`.
+  int Unlink(Handle dir, std::string_view name, bool rmdir);
+  // renameat2 with 0, RENAME_NOREPLACE or RENAME_EXCHANGE.
+  int Rename(Handle old_dir, std::string_view old_name, Handle new_dir, std::string_view new_name,
+             unsigned flags);
+  // The attributes after the change.
+  ErrnoOr<Attr> SetAttr(Handle node, const SetAttrRequest& req);
+  ErrnoOr<FsStat> StatFs(Handle node);
+  int Fsync(Handle node, bool datasync);
 
   int fd() const { return channel_.get(); }
 
@@ -90,6 +142,10 @@ class Client {
   uint32_t NextTag();
   int Broken();  // marks the channel unusable; returns EIO
   ErrnoOr<WalkResult> WalkChunk(Handle dir, absl::Span<const std::string_view> names);
+  // Sends send_buf_ and parses a reply that is exactly one Step (plus `fd` when non-null).
+  ErrnoOr<WalkStep> CallForStep(uint16_t op, uint32_t tag, UniqueFd* fd = nullptr);
+  // Sends send_buf_ and expects a reply without a body.
+  int CallNoBody(uint16_t op, uint32_t tag);
 
   UniqueFd channel_;
   uint32_t next_tag_ = 1;

@@ -29,7 +29,8 @@ struct Node {
   // Mutable only so that ~Node can unlink the chain.
   mutable std::shared_ptr<const Node> parent;
   std::string name;
-  mode_t type = 0;  // S_IFMT bits at walk time (an inode's type never changes)
+  mode_t type = 0;     // S_IFMT bits at walk time (an inode's type never changes)
+  uint32_t mount = 0;  // index of the served mount this node was reached in
   dev_t dev = 0;
   ino_t ino = 0;
 };

@@ -29,7 +29,10 @@ static_assert(std::endian::native == std::endian::little, "the wire format is li
 //   reply that echoes whatever op/tag could be read (0 otherwise). A record longer than
 //   kMaxMessage gets EMSGSIZE; unknown or reserved ops get ENOSYS; a request carrying fds
 //   gets EINVAL (the fds are closed).
-// * Handles are opaque non-zero uint64 chosen by the server; they are never reused.
+// * Handles are opaque non-zero uint64 chosen by the server; they are never reused. Each
+//   belongs to the mount it was walked in: nothing reached from it leaves that mount's tree
+//   (names are single components, symlinks are never followed), and LINK/RENAME across
+//   mounts are EXDEV.
 
 inline constexpr uint32_t kMaxMessage = 64 * 1024;
 inline constexpr uint16_t kReplyBit = 0x8000;
@@ -38,24 +41,24 @@ inline constexpr uint32_t kMaxWalkNames = 255;  // components per WALK
 inline constexpr uint32_t kMaxSymlink = 4095;   // bytes in a READLINK reply (PATH_MAX - 1)
 
 enum Op : uint16_t {
-  kMount = 1,     // body: none.            reply: Step (root handle + attr)
+  kMount = 1,     // body: MountReq.        reply: Step (root handle + attr)
   kWalk = 2,      // body: WalkReq + names. reply: WalkReply + count * Step
   kOpen = 3,      // body: OpenReq.         reply: no body; one fd via SCM_RIGHTS when ok
   kReadDir = 4,   // body: ReadDirReq.      reply: ReadDirReply + count * (Dirent + name)
   kReadLink = 5,  // body: HandleReq.       reply: ReadLinkReply + len bytes
   kStat = 6,      // body: HandleReq.       reply: Attr
   kClose = 7,     // body: CloseReq + count * uint64. reply: no body (ack)
-  // Reserved for later operations; the server answers ENOSYS today.
-  kCreate = 8,
-  kMkdir = 9,
-  kMknod = 10,
-  kSymlink = 11,
-  kLink = 12,
-  kUnlink = 13,
-  kRename = 14,
-  kSetAttr = 15,
-  kStatFs = 16,
-  kFsync = 17,
+  // Changes. A read-only mount answers EROFS to each of them (STATFS excepted).
+  kCreate = 8,    // body: CreateReq + name.  reply: Step; one fd via SCM_RIGHTS
+  kMkdir = 9,     // body: MkdirReq + name.   reply: Step
+  kMknod = 10,    // body: MknodReq + name.   reply: Step
+  kSymlink = 11,  // body: SymlinkReq + name + target bytes. reply: Step
+  kLink = 12,     // body: LinkReq + name.    reply: Step (the target, with its new nlink)
+  kUnlink = 13,   // body: UnlinkReq + name.  reply: no body
+  kRename = 14,   // body: RenameReq + old name + new name. reply: no body
+  kSetAttr = 15,  // body: SetAttrReq.        reply: Attr (after the change)
+  kStatFs = 16,   // body: HandleReq.         reply: StatFsReply
+  kFsync = 17,    // body: FsyncReq.          reply: no body
 };
 
 struct Header {
@@ -94,7 +97,14 @@ struct Step {
   Attr attr;
 };
 
-// Requests that name one node (READLINK, STAT).
+// MOUNT: the root of mount `index` in the server's configured list (0 = the sandbox's root,
+// then one per --mount in command-line order). ENOENT for an index past the list.
+struct MountReq {
+  uint32_t index;
+  uint32_t reserved;
+};
+
+// Requests that name one node (READLINK, STAT, STATFS).
 struct HandleReq {
   uint64_t handle;
 };
@@ -117,10 +127,11 @@ struct WalkReply {
 // OPEN: donates a new host fd for the node (regular files and directories only; others
 // ENXIO; a symlink ELOOP). flags are Linux x86-64 O_* values: the access mode plus O_TRUNC,
 // O_APPEND, O_DIRECTORY, O_NONBLOCK, O_SYNC, O_DSYNC, O_NOATIME, O_DIRECT, O_LARGEFILE,
-// O_CLOEXEC, O_NOFOLLOW, O_NOCTTY; anything else is EINVAL. A read-only server answers
-// EROFS to any write bit (O_WRONLY, O_RDWR, O_TRUNC, O_CREAT, O_APPEND). The node is
-// reopened by name in its parent without following links and must still be the same inode
-// (else ESTALE). The donated fd is close-on-exec and never O_PATH.
+// O_CLOEXEC, O_NOFOLLOW, O_NOCTTY; anything else is EINVAL. A read-only mount answers
+// EROFS to any write bit (O_WRONLY, O_RDWR, O_TRUNC, O_CREAT, O_APPEND). The node itself
+// is reopened (through the handle's own O_PATH fd, never by name), so a name swapped for a
+// symlink or another file since the walk changes nothing: the handle's node is opened, even
+// when it was renamed or unlinked since. The donated fd is close-on-exec and never O_PATH.
 struct OpenReq {
   uint64_t handle;
   uint32_t flags;
@@ -160,6 +171,122 @@ struct CloseReq {
   uint32_t reserved;
 };
 
+// ---- Changes. Every name is checked like a WALK component; `dir` must be a directory
+// handle (ENOTDIR). uid/gid ask for an owner: the server applies them when the host allows
+// it and otherwise leaves the host's default (the gofer's own user); the reply's Attr says
+// which. Set-user-ID and set-group-ID bits are never set on non-directories (the mounts are
+// "nosuid" on the host side too). ----
+
+// CREATE: a new regular file `name` (O_EXCL: EEXIST when the name exists, whatever it is).
+// `flags`: the access mode (O_RDONLY/O_WRONLY/O_RDWR) plus OPEN's other allowed bits except
+// O_DIRECTORY/O_TRUNC; the reply donates an fd opened with them.
+struct CreateReq {
+  uint64_t dir;
+  uint32_t mode;  // permission bits (07777); the type is implied
+  uint32_t flags;
+  uint32_t uid;
+  uint32_t gid;
+};
+
+// MKDIR: a new directory.
+struct MkdirReq {
+  uint64_t dir;
+  uint32_t mode;  // permission bits (07777)
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t reserved;
+};
+
+// MKNOD: a regular file (type 0 or S_IFREG) or a FIFO (S_IFIFO); devices and sockets EPERM.
+struct MknodReq {
+  uint64_t dir;
+  uint32_t mode;  // type | permission bits
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t reserved;
+  uint64_t rdev;  // must be 0
+};
+
+// SYMLINK: the target (1..kMaxSymlink bytes, no NUL) follows the name; it is stored as text
+// and never resolved by the server.
+struct SymlinkReq {
+  uint64_t dir;
+  uint32_t uid;
+  uint32_t gid;
+  uint32_t target_len;
+  uint32_t reserved;
+};
+
+// LINK: a new name in `dir` for `target` (not a directory: EPERM). Both in one mount (EXDEV).
+struct LinkReq {
+  uint64_t dir;
+  uint64_t target;
+};
+
+// UNLINK: `flags` 0 or AT_REMOVEDIR (0x200).
+struct UnlinkReq {
+  uint64_t dir;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
+// RENAME: renameat2 of old_dir/old name to new_dir/new name; `flags` 0, RENAME_NOREPLACE (1)
+// or RENAME_EXCHANGE (2). Both directories in one mount, else EXDEV.
+struct RenameReq {
+  uint64_t old_dir;
+  uint64_t new_dir;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
+// SETATTR: the fields named in `mask` (kSetAttr*). Applied in the order size, owner, mode,
+// times; the first failure stops (earlier changes stay) and is the reply's errno. atime and
+// mtime may carry UTIME_NOW in their nsec field. Symlinks: owner and times only.
+enum : uint32_t {
+  kSetAttrMode = 1u << 0,   // permission bits from `mode` (07777)
+  kSetAttrUid = 1u << 1,    // owner `uid`
+  kSetAttrGid = 1u << 2,    // group `gid`
+  kSetAttrSize = 1u << 3,   // regular files: truncate/extend to `size`
+  kSetAttrAtime = 1u << 4,  // atime = atime_sec/atime_nsec (or UTIME_NOW)
+  kSetAttrMtime = 1u << 5,  // mtime = mtime_sec/mtime_nsec (or UTIME_NOW)
+  kSetAttrCtime = 1u << 6,  // touch ctime even if nothing else changes (chown -1 -1)
+  kSetAttrAll = (1u << 7) - 1,
+};
+struct SetAttrReq {
+  uint64_t handle;
+  uint32_t mask;
+  uint32_t mode;
+  uint32_t uid;
+  uint32_t gid;
+  uint64_t size;
+  int64_t atime_sec;
+  int64_t mtime_sec;
+  uint32_t atime_nsec;
+  uint32_t mtime_nsec;
+};
+
+// STATFS: the host filesystem's statfs of the node (works on read-only mounts too).
+struct StatFsReply {
+  uint64_t type;
+  uint64_t bsize;
+  uint64_t blocks;
+  uint64_t bfree;
+  uint64_t bavail;
+  uint64_t files;
+  uint64_t ffree;
+  uint64_t namelen;
+  uint64_t frsize;
+  uint64_t flags;
+};
+
+// FSYNC: fsync (or fdatasync with kFsyncData) of a regular file or directory.
+inline constexpr uint32_t kFsyncData = 1;
+struct FsyncReq {
+  uint64_t handle;
+  uint32_t flags;
+  uint32_t reserved;
+};
+
 #define SENTRY_GOFER_WIRE_POD(T, n)                                     \
   static_assert(std::is_trivially_copyable_v<T> && sizeof(T) == (n), #T \
                 " must be a fixed-size "                                \
@@ -176,6 +303,17 @@ SENTRY_GOFER_WIRE_POD(ReadDirReply, 8);
 SENTRY_GOFER_WIRE_POD(Dirent, 24);
 SENTRY_GOFER_WIRE_POD(ReadLinkReply, 8);
 SENTRY_GOFER_WIRE_POD(CloseReq, 8);
+SENTRY_GOFER_WIRE_POD(MountReq, 8);
+SENTRY_GOFER_WIRE_POD(CreateReq, 24);
+SENTRY_GOFER_WIRE_POD(MkdirReq, 24);
+SENTRY_GOFER_WIRE_POD(MknodReq, 32);
+SENTRY_GOFER_WIRE_POD(SymlinkReq, 24);
+SENTRY_GOFER_WIRE_POD(LinkReq, 16);
+SENTRY_GOFER_WIRE_POD(UnlinkReq, 16);
+SENTRY_GOFER_WIRE_POD(RenameReq, 24);
+SENTRY_GOFER_WIRE_POD(SetAttrReq, 56);
+SENTRY_GOFER_WIRE_POD(StatFsReply, 80);
+SENTRY_GOFER_WIRE_POD(FsyncReq, 16);
 #undef SENTRY_GOFER_WIRE_POD
 
 // Upper bound of handles in one CLOSE.

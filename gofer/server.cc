@@ -1,6 +1,6 @@
-// Implementation of gofer::Server: message parsing, dispatch and the host-side operations.
-// Uses only *at() calls on O_PATH|O_NOFOLLOW fds; never resolves a client-supplied path.
-// Owned by the gofer process; one thread.
+// Implementation of gofer::Server: message parsing, dispatch and the reading operations
+// (server_write.cc and server_attr.cc hold the changes). Uses only *at() calls on
+// O_PATH|O_NOFOLLOW fds; never resolves a client-supplied path. Gofer process; one thread.
 #include "gofer/server.h"
 
 #include <dirent.h>
@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "common/log.h"
+#include "gofer/host_ops.h"
 #include "gofer/protocol.h"
 
 namespace sentry::gofer {
@@ -23,34 +24,9 @@ namespace {
 using wire::Reader;
 using wire::Writer;
 
-wire::Attr ToWire(const struct stat& st) {
-  wire::Attr a{};
-  a.mode = st.st_mode;
-  a.nlink = static_cast<uint32_t>(st.st_nlink);
-  a.uid = st.st_uid;
-  a.gid = st.st_gid;
-  a.ino = st.st_ino;
-  a.dev = st.st_dev;
-  a.rdev = st.st_rdev;
-  a.size = static_cast<uint64_t>(st.st_size);
-  a.blocks = static_cast<uint64_t>(st.st_blocks);
-  a.blksize = static_cast<uint32_t>(st.st_blksize);
-  a.atime_sec = st.st_atim.tv_sec;
-  a.mtime_sec = st.st_mtim.tv_sec;
-  a.ctime_sec = st.st_ctim.tv_sec;
-  a.atime_nsec = static_cast<uint32_t>(st.st_atim.tv_nsec);
-  a.mtime_nsec = static_cast<uint32_t>(st.st_mtim.tv_nsec);
-  a.ctime_nsec = static_cast<uint32_t>(st.st_ctim.tv_nsec);
-  return a;
-}
-
-// Stat of the node an O_PATH fd refers to (a symlink itself, never its target).
-int StatFd(int fd, struct stat* st) {
-  return ::fstatat(fd, "", st, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW) == 0 ? 0 : errno;
-}
-
-// The kernel's O_LARGEFILE on x86-64 (glibc defines O_LARGEFILE as 0 there); guests pass it.
-constexpr uint32_t kKernelLargeFile = 0100000;
+using host::kKernelLargeFile;
+using host::StatFd;
+using host::ToWire;
 
 // Open flags a client may ask for. Everything else (O_CREAT, O_EXCL, O_PATH, O_TMPFILE,
 // O_ASYNC, ...) is EINVAL; O_CLOEXEC/O_NOFOLLOW/O_NOCTTY/O_LARGEFILE are implied.
@@ -61,14 +37,25 @@ constexpr uint32_t kWriteOpenFlags = O_WRONLY | O_RDWR | O_TRUNC | O_CREAT | O_A
 
 }  // namespace
 
-Server::Server(UniqueFd channel, UniqueFd root, ServerOptions opts)
+Server::Server(UniqueFd channel, std::vector<ServedMount> mounts, ServerOptions opts)
     : channel_(std::move(channel)),
-      root_(std::move(root)),
+      mounts_(std::move(mounts)),
       opts_(opts),
       table_(opts.max_handles),
       recv_buf_(wire::kMaxMessage) {
   reply_.reserve(wire::kMaxMessage);
 }
+
+namespace {
+std::vector<ServedMount> OneMount(UniqueFd root, bool read_only) {
+  std::vector<ServedMount> v;
+  v.push_back(ServedMount{.root = std::move(root), .read_only = read_only});
+  return v;
+}
+}  // namespace
+
+Server::Server(UniqueFd channel, UniqueFd root, ServerOptions opts)
+    : Server(std::move(channel), OneMount(std::move(root), opts.read_only), opts) {}
 
 absl::Status Server::Serve() {
   for (;;) {
@@ -114,32 +101,7 @@ void Server::HandleMessage(absl::Span<const char> msg, const Received& rx) {
   }
   if (err == 0) {
     out.Begin(reply_op, h.tag);
-    switch (h.op) {
-      case wire::kMount:
-        err = Mount(in, out);
-        break;
-      case wire::kWalk:
-        err = Walk(in, out);
-        break;
-      case wire::kOpen:
-        err = Open(in, out);
-        break;
-      case wire::kReadDir:
-        err = ReadDir(in, out);
-        break;
-      case wire::kReadLink:
-        err = ReadLink(in, out);
-        break;
-      case wire::kStat:
-        err = Stat(in, out);
-        break;
-      case wire::kClose:
-        err = Close(in, out);
-        break;
-      default:
-        err = ENOSYS;
-        break;
-    }
+    err = Dispatch(h.op, in, out);
   }
   if (err != 0) {
     LOG_DEBUG("request op={} tag={} size={}: errno {}", h.op, h.tag, msg.size(), err);
@@ -149,12 +111,102 @@ void Server::HandleMessage(absl::Span<const char> msg, const Received& rx) {
   out.Finish();
 }
 
+int Server::Dispatch(uint16_t op, Reader& in, Writer& out) {
+  switch (op) {
+    case wire::kMount:
+      return Mount(in, out);
+    case wire::kWalk:
+      return Walk(in, out);
+    case wire::kOpen:
+      return Open(in, out);
+    case wire::kReadDir:
+      return ReadDir(in, out);
+    case wire::kReadLink:
+      return ReadLink(in, out);
+    case wire::kStat:
+      return Stat(in, out);
+    case wire::kClose:
+      return Close(in, out);
+    case wire::kCreate:
+      return Create(in, out);
+    case wire::kMkdir:
+      return Mkdir(in, out);
+    case wire::kMknod:
+      return Mknod(in, out);
+    case wire::kSymlink:
+      return Symlink(in, out);
+    case wire::kLink:
+      return Link(in, out);
+    case wire::kUnlink:
+      return Unlink(in, out);
+    case wire::kRename:
+      return Rename(in, out);
+    case wire::kSetAttr:
+      return SetAttr(in, out);
+    case wire::kStatFs:
+      return StatFs(in, out);
+    case wire::kFsync:
+      return Fsync(in, out);
+    default:
+      return ENOSYS;
+  }
+}
+
+int Server::WritableDir(uint64_t h, NodeRef* out) const {
+  NodeRef n = table_.Get(h);
+  if (n == nullptr) return EBADF;
+  if (!S_ISDIR(n->type)) return ENOTDIR;
+  if (read_only(*n)) return EROFS;
+  *out = std::move(n);
+  return 0;
+}
+
+int Server::OpenChild(const NodeRef& dir, std::string name, std::shared_ptr<Node>* out,
+                      struct stat* st) const {
+  auto node = std::make_shared<Node>();
+  if (int e = host::OpenBeneath(dir->fd.get(), name, O_PATH, 0, &node->fd)) return e;
+  if (int e = StatFd(node->fd.get(), st)) return e;
+  if (IsMasked(st->st_dev, st->st_ino)) return EACCES;
+  node->parent = dir;
+  node->name = std::move(name);
+  node->type = st->st_mode & S_IFMT;
+  node->dev = st->st_dev;
+  node->ino = st->st_ino;
+  node->mount = dir->mount;
+  *out = std::move(node);
+  return 0;
+}
+
+int Server::AddChild(const NodeRef& dir, std::string name, Writer& out) {
+  if (table_.full()) return ENFILE;
+  std::shared_ptr<Node> node;
+  struct stat st;
+  if (int e = OpenChild(dir, std::move(name), &node, &st)) return e;
+  uint64_t h = table_.Insert(std::move(node));
+  if (h == 0) return ENFILE;
+  out.Put(wire::Step{.handle = h, .attr = ToWire(st)});
+  return 0;
+}
+
+void Server::ApplyOwner(int fd, uint32_t uid, uint32_t gid) {
+  if (uid == UINT32_MAX && gid == UINT32_MAX) return;
+  struct stat st;
+  if (StatFd(fd, &st) != 0 || (st.st_uid == uid && st.st_gid == gid)) return;
+  // An id the host (our user namespace) does not map fails with EINVAL/EPERM: the node
+  // keeps the gofer's own ids, which the reply's Attr reports.
+  (void)::fchownat(fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+}
+
 int Server::Mount(Reader& body, Writer& out) {
-  if (!body.done()) return EINVAL;
+  wire::MountReq req;
+  if (!body.Read(&req) || req.reserved != 0 || !body.done()) return EINVAL;
+  if (req.index >= mounts_.size()) return ENOENT;
   if (table_.full()) return ENFILE;
   auto node = std::make_shared<Node>();
-  node->fd.reset(::openat(root_.get(), ".", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  node->fd.reset(::openat(mounts_[req.index].root.get(), ".",
+                          O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!node->fd) return errno;
+  node->mount = req.index;
   struct stat st;
   if (int e = StatFd(node->fd.get(), &st)) return e;
   node->type = st.st_mode & S_IFMT;
@@ -191,23 +243,12 @@ int Server::Walk(Reader& body, Writer& out) {
       break;
     }
     // names[i] is a validated component, but not NUL-terminated in the buffer.
-    std::string name(names[i]);
-    auto node = std::make_shared<Node>();
-    node->fd.reset(::openat(cur->fd.get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
-    if (!node->fd) {
-      reply.error = errno;
-      break;
-    }
+    std::shared_ptr<Node> node;
     struct stat st;
-    if (int e = StatFd(node->fd.get(), &st)) {
+    if (int e = OpenChild(cur, std::string(names[i]), &node, &st)) {
       reply.error = e;
       break;
     }
-    node->parent = cur;
-    node->name = std::move(name);
-    node->type = st.st_mode & S_IFMT;
-    node->dev = st.st_dev;
-    node->ino = st.st_ino;
     uint64_t h = table_.Insert(node);
     if (h == 0) {
       reply.error = ENFILE;
@@ -228,37 +269,24 @@ int Server::Open(Reader& body, Writer& out) {
   std::shared_ptr<const Node> node = table_.Get(req.handle);
   if (node == nullptr) return EBADF;
   const uint32_t flags = req.flags;
-  if (opts_.read_only && (flags & kWriteOpenFlags) != 0) return EROFS;
+  if (read_only(*node) && (flags & kWriteOpenFlags) != 0) return EROFS;
   if ((flags & ~kAllowedOpenFlags) != 0 || (flags & O_ACCMODE) == O_ACCMODE) return EINVAL;
   if (S_ISLNK(node->type)) return ELOOP;
   if ((flags & O_DIRECTORY) != 0 && !S_ISDIR(node->type)) return ENOTDIR;
   // Only regular files and directories are donated (no FIFOs, sockets or devices).
   if (!S_ISREG(node->type) && !S_ISDIR(node->type)) return ENXIO;
 
-  // O_NONBLOCK while opening, so a node swapped for a FIFO cannot block us; O_TRUNC only
-  // after the identity check, so a swapped node is never truncated.
+  // O_TRUNC only after the node is known to be the handle's, so a swapped node is never
+  // truncated (Reopen opens the node itself, never a name).
   const int host_flags = static_cast<int>(flags & (O_ACCMODE | O_APPEND | O_DIRECTORY | O_SYNC |
-                                                   O_DSYNC | O_NOATIME | O_DIRECT)) |
-                         O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | kKernelLargeFile;
+                                                   O_DSYNC | O_NOATIME | O_DIRECT));
   UniqueFd fd;
-  if (S_ISDIR(node->type)) {
-    // The O_PATH fd is the directory itself: "." resolves no name.
-    fd.reset(::openat(node->fd.get(), ".", host_flags | O_DIRECTORY));
-  } else {
-    if (node->parent == nullptr) return ESTALE;
-    fd.reset(::openat(node->parent->fd.get(), node->name.c_str(), host_flags));
-  }
-  if (!fd) return errno;
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return errno;
-  if (st.st_dev != node->dev || st.st_ino != node->ino || (st.st_mode & S_IFMT) != node->type) {
-    return ESTALE;  // the name now refers to another node
-  }
+  if (int e = host::Reopen(*node, host_flags, &fd)) return e;
   if ((flags & O_NONBLOCK) == 0) {
     int fl = ::fcntl(fd.get(), F_GETFL);
     if (fl < 0 || ::fcntl(fd.get(), F_SETFL, fl & ~O_NONBLOCK) != 0) return errno;
   }
-  if ((flags & O_TRUNC) != 0 && S_ISREG(st.st_mode) && (flags & O_ACCMODE) != O_RDONLY) {
+  if ((flags & O_TRUNC) != 0 && S_ISREG(node->type) && (flags & O_ACCMODE) != O_RDONLY) {
     if (::ftruncate(fd.get(), 0) != 0) return errno;
   }
   reply_fd_ = std::move(fd);

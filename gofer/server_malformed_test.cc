@@ -1,6 +1,7 @@
 // Tests that malformed gofer requests each get an error reply and that the server survives.
 // Raw records on the channel; test-only; main thread (the server runs on its own thread).
 #include <dirent.h>
+#include <sys/stat.h>
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -98,8 +99,8 @@ TEST_F(MalformedTest, SizeMismatch) {
 TEST_F(MalformedTest, BadOpsAndHeaderFields) {
   ExpectError(Request(999, 7), ENOSYS, 999, 7);
   ExpectError(Request(0, 7), ENOSYS, 0, 7);
-  ExpectError(Request(wire::kCreate, 7), ENOSYS, wire::kCreate, 7);
-  ExpectError(Request(wire::kFsync, 7), ENOSYS, wire::kFsync, 7);
+  ExpectError(Request(18, 7), ENOSYS, 18, 7);
+  ExpectError(Request(0x7fff, 7), ENOSYS, 0x7fff, 7);
   ExpectError(Request(wire::kStat | wire::kReplyBit, 8, Bytes(wire::HandleReq{root_})), EINVAL,
               wire::kStat, 8);
   std::string flagged = Request(wire::kStat, 9, Bytes(wire::HandleReq{root_}));
@@ -128,6 +129,13 @@ TEST_F(MalformedTest, BodyLengths) {
   ExpectError(Request(wire::kStat, 21, std::string(Bytes(wire::HandleReq{root_})) + "x"), EINVAL,
               wire::kStat, 21);
   ExpectError(Request(wire::kMount, 22, "x"), EINVAL, wire::kMount, 22);
+  ExpectError(Request(wire::kMount, 22), EINVAL, wire::kMount, 22);  // no MountReq
+  ExpectError(Request(wire::kMount, 22, Bytes(wire::MountReq{.index = 0, .reserved = 1})), EINVAL,
+              wire::kMount, 22);
+  ExpectError(Request(wire::kMount, 22, Bytes(wire::MountReq{.index = 1})), ENOENT, wire::kMount,
+              22);
+  ExpectError(Request(wire::kMount, 22, Bytes(wire::MountReq{.index = 0xffffffff})), ENOENT,
+              wire::kMount, 22);
   // Reserved fields must be 0.
   ExpectError(Request(wire::kOpen, 23, Bytes(wire::OpenReq{.handle = root_, .reserved = 1})),
               EINVAL, wire::kOpen, 23);
@@ -170,6 +178,76 @@ TEST_F(MalformedTest, CloseCountMismatchClosesNothing) {
   std::string unknown(Bytes(wire::CloseReq{.count = 1}));
   unknown += Bytes(uint64_t{5555});
   ExpectError(Request(wire::kClose, 42, unknown), EBADF, wire::kClose, 42);
+}
+
+std::string Name(std::string_view n) {
+  return std::string(Bytes(static_cast<uint16_t>(n.size()))) + std::string(n);
+}
+
+TEST_F(MalformedTest, ChangeRequestsAreCheckedBeforeAnything) {
+  // The fixture's server is read-only: a well-formed change is EROFS, so every EINVAL below
+  // comes from parsing, before the mount is even looked at.
+  ExpectError(Request(wire::kMkdir, 70, std::string(Bytes(wire::MkdirReq{.dir = root_})) + Name("d")),
+              EROFS, wire::kMkdir, 70);
+  ExpectError(Request(wire::kMkdir, 71,
+                      std::string(Bytes(wire::MkdirReq{.dir = root_, .reserved = 1})) + Name("d")),
+              EINVAL, wire::kMkdir, 71);
+  ExpectError(Request(wire::kMkdir, 72, std::string(Bytes(wire::MkdirReq{.dir = root_}))),
+              EINVAL, wire::kMkdir, 72);  // no name
+  ExpectError(Request(wire::kMkdir, 73,
+                      std::string(Bytes(wire::MkdirReq{.dir = root_})) + Name("d") + "x"),
+              EINVAL, wire::kMkdir, 73);  // trailing bytes
+  for (std::string bad : {std::string(".."), std::string("a/b"), std::string("x\0y", 3)}) {
+    ExpectError(Request(wire::kCreate, 74,
+                        std::string(Bytes(wire::CreateReq{.dir = root_, .mode = 0644})) + Name(bad)),
+                EINVAL, wire::kCreate, 74);
+  }
+  ExpectError(Request(wire::kCreate, 75,
+                      std::string(Bytes(wire::CreateReq{.dir = root_, .mode = 010644})) + Name("f")),
+              EINVAL, wire::kCreate, 75);  // type bits in a CREATE mode
+  ExpectError(Request(wire::kMknod, 76,
+                      std::string(Bytes(wire::MknodReq{.dir = root_, .mode = S_IFIFO, .rdev = 1})) +
+                          Name("p")),
+              EINVAL, wire::kMknod, 76);
+  // SYMLINK: target length past the end, empty, with a NUL.
+  ExpectError(Request(wire::kSymlink, 77,
+                      std::string(Bytes(wire::SymlinkReq{.dir = root_, .target_len = 50})) +
+                          Name("l") + "short"),
+              EINVAL, wire::kSymlink, 77);
+  ExpectError(Request(wire::kSymlink, 78,
+                      std::string(Bytes(wire::SymlinkReq{.dir = root_, .target_len = 0})) +
+                          Name("l")),
+              EINVAL, wire::kSymlink, 78);
+  ExpectError(Request(wire::kSymlink, 79,
+                      std::string(Bytes(wire::SymlinkReq{.dir = root_, .target_len = 3})) +
+                          Name("l") + std::string("a\0b", 3)),
+              EINVAL, wire::kSymlink, 79);
+  // UNLINK flags, RENAME flags and a missing second name.
+  ExpectError(Request(wire::kUnlink, 80,
+                      std::string(Bytes(wire::UnlinkReq{.dir = root_, .flags = 1})) + Name("f")),
+              EINVAL, wire::kUnlink, 80);
+  ExpectError(Request(wire::kRename, 81,
+                      std::string(Bytes(wire::RenameReq{.old_dir = root_, .new_dir = root_,
+                                                        .flags = 3})) +
+                          Name("a") + Name("b")),
+              EINVAL, wire::kRename, 81);
+  ExpectError(Request(wire::kRename, 82,
+                      std::string(Bytes(wire::RenameReq{.old_dir = root_, .new_dir = root_})) +
+                          Name("a")),
+              EINVAL, wire::kRename, 82);
+  // SETATTR unknown mask bits and FSYNC flags; bad handles.
+  ExpectError(Request(wire::kSetAttr, 83, Bytes(wire::SetAttrReq{.handle = root_, .mask = 1u << 9})),
+              EINVAL, wire::kSetAttr, 83);
+  ExpectError(Request(wire::kFsync, 84, Bytes(wire::FsyncReq{.handle = root_, .flags = 2})),
+              EINVAL, wire::kFsync, 84);
+  ExpectError(Request(wire::kStatFs, 85, Bytes(wire::HandleReq{987654})), EBADF, wire::kStatFs,
+              85);
+  ExpectError(Request(wire::kLink, 86,
+                      std::string(Bytes(wire::LinkReq{.dir = root_, .target = 987654})) + Name("l")),
+              EBADF, wire::kLink, 86);
+  struct stat st;
+  EXPECT_NE(::lstat(tree_.Path("d").c_str(), &st), 0);
+  EXPECT_NE(::lstat(tree_.Path("l").c_str(), &st), 0);
 }
 
 TEST_F(MalformedTest, OversizedMessage) {

@@ -3,6 +3,7 @@
 // Test-only; main thread (the server runs on its own thread).
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -78,9 +79,9 @@ class Generator {
 
   std::string Valid() {
     const uint32_t tag = static_cast<uint32_t>(rng_());
-    switch (Uniform(9)) {
+    switch (Uniform(10)) {
       case 0:
-        return Request(wire::kMount, tag);
+        return Request(wire::kMount, tag, Bytes(wire::MountReq{.index = Uniform(3)}));
       case 1: {
         uint32_t count = Uniform(5);
         std::string body(Bytes(wire::WalkReq{.dir = SomeHandle(), .count = count}));
@@ -114,8 +115,70 @@ class Generator {
       }
       case 7:
         return Request(static_cast<uint16_t>(wire::kCreate + Uniform(12)), tag, "xxxxxxxx");
+      case 8:
+        return Change(tag);
       default:
         return Request(static_cast<uint16_t>(rng_()), tag, "");
+    }
+  }
+
+  // A well-formed change request on some handle (mount 1 of the test is writable).
+  std::string Change(uint32_t tag) {
+    auto named = [&](uint16_t op, std::string body, int names = 1) {
+      for (int i = 0; i < names; ++i) {
+        std::string name = SomeName();
+        body += std::string(Bytes(static_cast<uint16_t>(name.size()))) + name;
+      }
+      return Request(op, tag, body);
+    };
+    const uint32_t mode = Uniform(4) ? 0644 : static_cast<uint32_t>(rng_());
+    switch (Uniform(10)) {
+      case 0:
+        return named(wire::kCreate, std::string(Bytes(wire::CreateReq{
+                                        .dir = SomeHandle(), .mode = mode, .flags = Uniform(3)})));
+      case 1:
+        return named(wire::kMkdir,
+                     std::string(Bytes(wire::MkdirReq{.dir = SomeHandle(), .mode = mode})));
+      case 2: {
+        static const uint32_t kTypes[] = {0, S_IFIFO, S_IFCHR, S_IFSOCK, S_IFREG, S_IFDIR};
+        return named(wire::kMknod, std::string(Bytes(wire::MknodReq{
+                                       .dir = SomeHandle(),
+                                       .mode = kTypes[Uniform(std::size(kTypes))] | 0600})));
+      }
+      case 3: {
+        std::string target = Uniform(2) ? "/etc/passwd" : "../../x";
+        std::string body(Bytes(wire::SymlinkReq{
+            .dir = SomeHandle(), .target_len = static_cast<uint32_t>(target.size())}));
+        std::string name = SomeName();
+        body += std::string(Bytes(static_cast<uint16_t>(name.size()))) + name + target;
+        return Request(wire::kSymlink, tag, body);
+      }
+      case 4:
+        return named(wire::kLink,
+                     std::string(Bytes(wire::LinkReq{.dir = SomeHandle(), .target = SomeHandle()})));
+      case 5:
+        return named(wire::kUnlink, std::string(Bytes(wire::UnlinkReq{
+                                        .dir = SomeHandle(), .flags = Uniform(2) ? 0u : 0x200u})));
+      case 6:
+        return named(wire::kRename,
+                     std::string(Bytes(wire::RenameReq{
+                         .old_dir = SomeHandle(), .new_dir = SomeHandle(), .flags = Uniform(4)})),
+                     2);
+      case 7:
+        return Request(wire::kSetAttr, tag,
+                       Bytes(wire::SetAttrReq{.handle = SomeHandle(),
+                                              .mask = Uniform(128),
+                                              .mode = mode,
+                                              .uid = Uniform(2) ? 0u : static_cast<uint32_t>(rng_()),
+                                              .gid = 0,
+                                              .size = Uniform(4096),
+                                              .atime_nsec = Uniform(2) ? 5u : UTIME_NOW,
+                                              .mtime_nsec = static_cast<uint32_t>(rng_())}));
+      case 8:
+        return Request(wire::kStatFs, tag, Bytes(wire::HandleReq{SomeHandle()}));
+      default:
+        return Request(wire::kFsync, tag, Bytes(wire::FsyncReq{.handle = SomeHandle(),
+                                                               .flags = Uniform(3)}));
     }
   }
 
@@ -133,16 +196,20 @@ bool ReceiveWellFormedReply(int fd, std::string* buf, wire::Header* h) {
   if (h->size != rx.size || (h->op & wire::kReplyBit) == 0) return false;
   if (h->error < 0 || h->error >= 4096) return false;
   if (h->error != 0 && h->size != sizeof(wire::Header)) return false;
-  if (!rx.fds.empty() && (h->op != (wire::kOpen | wire::kReplyBit) || h->error != 0)) {
+  const bool donates = h->op == (wire::kOpen | wire::kReplyBit) ||
+                       h->op == (wire::kCreate | wire::kReplyBit);
+  if (!rx.fds.empty() && (!donates || h->error != 0 || rx.fds.size() != 1)) {
     return false;
   }
   return true;  // rx.fds are closed here
 }
 
 TEST(ServerRandomTest, RandomMessagesEachGetOneReplyAndTheServerSurvives) {
-  TempTree tree;
+  TempTree tree, rw;
   tree.MakeStandard();
-  ServerThread server(tree.path());
+  rw.MakeStandard();
+  // Mount 1 is writable: changes really happen there (and only there).
+  ServerThread server({{tree.path(), true}, {rw.path(), false}});
   const int fd = server.fd();
   std::string buf(wire::kMaxMessage, '\0');
   Generator gen(0x5eed1234abcdull);
@@ -173,6 +240,17 @@ TEST(ServerRandomTest, RandomMessagesEachGetOneReplyAndTheServerSurvives) {
   ASSERT_TRUE(attr.ok()) << attr.error();
   EXPECT_TRUE(S_ISDIR(attr->mode));
   EXPECT_TRUE(server.Stop().ok());
+  // The read-only tree is untouched.
+  TempTree fresh;
+  fresh.MakeStandard();
+  for (const char* p : {"file.txt", "a/b/c.txt", "a", "empty"}) {
+    struct stat a, b;
+    ASSERT_EQ(::lstat(tree.Path(p).c_str(), &a), 0) << p;
+    ASSERT_EQ(::lstat(fresh.Path(p).c_str(), &b), 0) << p;
+    EXPECT_EQ(a.st_mode, b.st_mode) << p;
+    if (S_ISREG(a.st_mode)) EXPECT_EQ(a.st_size, b.st_size) << p;
+  }
+  EXPECT_NE(::access(tree.Path("missing").c_str(), F_OK), 0);
 }
 
 }  // namespace

@@ -80,15 +80,22 @@ void TempTree::MakeStandard() const {
   CHECK(::mkfifo(Path("fifo").c_str(), 0644) == 0);
 }
 
-ServerThread::ServerThread(const std::string& root, ServerOptions opts) {
+ServerThread::ServerThread(const std::string& root, ServerOptions opts)
+    : ServerThread(std::vector<TestMount>{{root, opts.read_only}}, opts) {}
+
+ServerThread::ServerThread(const std::vector<TestMount>& mounts, ServerOptions opts) {
   int sv[2];
   CHECK(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
   timeval tv{.tv_sec = 5, .tv_usec = 0};
   CHECK(::setsockopt(sv[0], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0);
   client_ = std::make_unique<Client>(UniqueFd(sv[0]));
-  UniqueFd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  CHECK(root_fd.valid());
-  auto server = std::make_shared<Server>(UniqueFd(sv[1]), std::move(root_fd), opts);
+  std::vector<ServedMount> served;
+  for (const TestMount& m : mounts) {
+    UniqueFd root_fd(::open(m.path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    CHECK(root_fd.valid());
+    served.push_back(ServedMount{.root = std::move(root_fd), .read_only = m.read_only});
+  }
+  auto server = std::make_shared<Server>(UniqueFd(sv[1]), std::move(served), opts);
   thread_ = std::thread([this, server] { status_ = server->Serve(); });
 }
 

@@ -38,10 +38,18 @@ class TempTree {
   std::string path_;
 };
 
-// A Server for `root` on its own thread; client() talks to it (5 s receive timeout).
+// One served tree for ServerThread.
+struct TestMount {
+  std::string path;
+  bool read_only = true;
+};
+
+// A Server for `root` (or `mounts`) on its own thread; client() talks to it (5 s receive
+// timeout).
 class ServerThread {
  public:
   explicit ServerThread(const std::string& root, ServerOptions opts = {});
+  explicit ServerThread(const std::vector<TestMount>& mounts, ServerOptions opts = {});
   ~ServerThread();  // Stop()s if still running
 
   // Valid until the ServerThread is destroyed (after Stop() its calls fail with EIO).

@@ -10,6 +10,7 @@
 #include "gofer/gofer_main.h"
 #include "launcher/options.h"
 #include "launcher/sandbox.h"
+#include "sentry/seccomp_tables.h"
 #include "sentry/sentry_main.h"
 
 extern char** environ;
@@ -35,6 +36,9 @@ int Main(int argc, char** argv) {
       WriteAll(stdout, table);
       return 0;
     }
+    case CommandKind::kSeccompTables:
+      WriteAll(stdout, SeccompTablesMarkdown());
+      return 0;
     case CommandKind::kRun:
       break;
   }

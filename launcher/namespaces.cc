@@ -136,7 +136,8 @@ std::string DiagnoseNamespaceFailure(int ns_flags, int err) {
 }
 
 absl::StatusOr<pid_t> SpawnInNamespaces(int ns_flags, const IdMapping& mapping,
-                                        const std::function<int()>& child_main) {
+                                        const std::function<int()>& child_main,
+                                        const std::function<absl::Status(pid_t)>& before_release) {
   if (!(ns_flags & CLONE_NEWUSER)) {
     return absl::InvalidArgumentError("SpawnInNamespaces needs CLONE_NEWUSER");
   }
@@ -147,7 +148,10 @@ absl::StatusOr<pid_t> SpawnInNamespaces(int ns_flags, const IdMapping& mapping,
   UniqueFd release_rd(pipe_fds[0]), release_wr(pipe_fds[1]);
   std::fflush(nullptr);  // nothing buffered may be written twice
 
-  pid_t pid = RawClone(ns_flags);
+  // The cgroup namespace comes after the release (see the header): its root is the cgroup
+  // the child is in when it is created.
+  const bool new_cgroup_ns = (ns_flags & CLONE_NEWCGROUP) != 0;
+  pid_t pid = RawClone(ns_flags & ~CLONE_NEWCGROUP);
   if (pid < 0) {
     int err = errno;
     return absl::FailedPreconditionError(DiagnoseNamespaceFailure(ns_flags, err));
@@ -163,13 +167,19 @@ absl::StatusOr<pid_t> SpawnInNamespaces(int ns_flags, const IdMapping& mapping,
     } while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(125);  // the parent died or gave up on us
     release_rd.reset();
+    if (new_cgroup_ns && ::unshare(CLONE_NEWCGROUP) != 0) {
+      std::fprintf(stderr, "sentry: cannot create a cgroup namespace (unshare: %s)\n",
+                   std::strerror(errno));
+      ::_exit(125);
+    }
     int code = child_main();
     std::fflush(nullptr);
     ::_exit(code);
   }
 
   release_rd.reset();
-  absl::Status st = WriteIdMapping(pid, mapping);
+  absl::Status st = before_release ? before_release(pid) : absl::OkStatus();
+  if (st.ok()) st = WriteIdMapping(pid, mapping);
   if (st.ok() && ::write(release_wr.get(), "x", 1) != 1) {
     st = absl::InternalError(absl::StrCat("releasing the sandbox: ", std::strerror(errno)));
   }
@@ -177,7 +187,7 @@ absl::StatusOr<pid_t> SpawnInNamespaces(int ns_flags, const IdMapping& mapping,
     ::kill(pid, SIGKILL);
     while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    return absl::Status(st.code(), absl::StrCat("setting up the user namespace: ", st.message()));
+    return absl::Status(st.code(), absl::StrCat("setting up the sandbox: ", st.message()));
   }
   return pid;
 }

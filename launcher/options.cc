@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace sentry::launcher {
 namespace {
@@ -72,39 +73,6 @@ Command ExitWith(int code, std::string out, std::string err) {
   return c;
 }
 
-// "64m" -> 64 MiB. False for anything else (empty, junk, zero, overflow).
-bool ParseSize(std::string_view text, uint64_t* out) {
-  if (text.substr(0, 5) == "size=") text.remove_prefix(5);
-  if (text.empty()) return false;
-  uint64_t unit = 1;
-  switch (text.back()) {
-    case 'k':
-    case 'K':
-      unit = 1ull << 10;
-      break;
-    case 'm':
-    case 'M':
-      unit = 1ull << 20;
-      break;
-    case 'g':
-    case 'G':
-      unit = 1ull << 30;
-      break;
-    default:
-      break;
-  }
-  if (unit != 1) text.remove_suffix(1);
-  if (text.empty() || text.size() > 15) return false;
-  uint64_t n = 0;
-  for (char ch : text) {
-    if (ch < '0' || ch > '9') return false;
-    n = n * 10 + static_cast<uint64_t>(ch - '0');
-  }
-  if (n == 0 || n > (1ull << 40) / unit) return false;
-  *out = n * unit;
-  return true;
-}
-
 }  // namespace
 
 absl::StatusOr<TmpfsOption> ParseTmpfsOption(const std::string& spec) {
@@ -114,34 +82,24 @@ absl::StatusOr<TmpfsOption> ParseTmpfsOption(const std::string& spec) {
   if (size_t colon = target.rfind(':'); colon != std::string_view::npos) {
     std::string_view size = target.substr(colon + 1);
     target = target.substr(0, colon);
-    if (!ParseSize(size, &opt.size_bytes) || opt.size_bytes < 4096) {
+    if (!ParseByteSize(size, &opt.size_bytes) || opt.size_bytes < 4096) {
       return absl::InvalidArgumentError(absl::StrCat(
           "--tmpfs ", spec, ": bad size \"", std::string(size),
           "\" (want a byte count with an optional k, m or g suffix, from 4k to 1024g)"));
     }
   }
-  if (target.empty() || target[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--tmpfs ", spec, ": the target must be an absolute path"));
-  }
-  // Normalize: single slashes, no trailing slash, no "." components; ".." is refused.
-  for (size_t i = 0; i < target.size();) {
-    size_t end = target.find('/', i);
-    if (end == std::string_view::npos) end = target.size();
-    std::string_view part = target.substr(i, end - i);
-    i = end + 1;
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      return absl::InvalidArgumentError(
-          absl::StrCat("--tmpfs ", spec, ": the target must not contain \"..\""));
-    }
-    absl::StrAppend(&opt.target, "/", std::string(part));
-  }
-  if (opt.target.empty()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--tmpfs ", spec, ": cannot mount over the root"));
-  }
+  ASSIGN_OR_RETURN(opt.target, NormalizeSandboxPath("--tmpfs", spec, target));
   return opt;
+}
+
+absl::StatusOr<uint64_t> ParseDiskSize(const std::string& text) {
+  uint64_t bytes = 0;
+  if (!ParseByteSize(text, &bytes) || bytes < 4096) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--disk ", text,
+        ": want a byte count with an optional k, m or g suffix, from 4k to 1024g (e.g. 10g)"));
+  }
+  return bytes;
 }
 
 absl::Status ValidateRunOptions(RunOptions* opts) {
@@ -197,10 +155,72 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
                    "/tmp:1g (may be repeated; /tmp and /dev/shm have one by default)")
       ->take_all()
       ->allow_extra_args(false);
+  std::string memory_text, pids_text, cpus_text, timeout_text, disk_text;
+  CLI::Option* memory_opt = run_cmd->add_option(
+      "--memory", memory_text,
+      "Memory limit of the whole sandbox, SIZE with an optional k, m or g suffix (e.g. 512m); "
+      "when it is reached the OOM killer kills a guest process (exit 137 and a message)")
+      ->type_name("SIZE");
+  CLI::Option* pids_opt = run_cmd->add_option(
+      "--pids", pids_text, "At most N guest processes and threads (fork fails with EAGAIN)")
+      ->type_name("N");
+  CLI::Option* cpus_opt = run_cmd->add_option(
+      "--cpus", cpus_text, "CPU time limit in CPUs, e.g. 0.5 for half of one CPU")
+      ->type_name("CPUS");
+  CLI::Option* timeout_opt = run_cmd->add_option(
+      "--timeout", timeout_text,
+      "Kill the whole sandbox after DURATION (seconds, or with a unit ms, s, m, h, d: 1.5, "
+      "10s, 2m) and exit 124")
+      ->type_name("DURATION");
+  CLI::Option* hostname_opt = run_cmd->add_option(
+      "--hostname", run.hostname,
+      "Host name inside the sandbox: 1-64 of A-Z a-z 0-9 . - (default: sentry)")
+      ->type_name("NAME");
+  std::vector<std::string> env_specs;
+  run_cmd
+      ->add_option("-e,--env", env_specs,
+                   "Set NAME=VALUE in the guest's environment, or pass NAME through from the "
+                   "host (may be repeated). By default the guest gets only PATH, HOME, TERM "
+                   "and LANG")
+      ->take_all()
+      ->allow_extra_args(false)
+      ->type_name("NAME[=VALUE]");
+  run_cmd->add_flag("--inherit-env", run.inherit_env,
+                    "Give the guest the launcher's whole environment (--env still applies)");
+  CLI::Option* disk_opt = run_cmd->add_option(
+      "--disk", disk_text,
+      "Size of the writable layer over the root, SIZE with an optional k, m or g suffix")
+      ->type_name("SIZE");
+  std::vector<std::string> mount_specs;
+  run_cmd
+      ->add_option("--mount", mount_specs,
+                   "Mount host directory SRC on DST: SRC:DST[:ro|rw] (read-only by default; "
+                   "may be repeated)")
+      ->take_all()
+      ->allow_extra_args(false)
+      ->type_name("SRC:DST[:ro|rw]");
+  run_cmd
+      ->add_option("--unmask", run.unmask,
+                   "Serve a host secret that is masked by default when the root is the host's "
+                   "/ (e.g. --unmask ~/.ssh; masked: /etc/shadow, /etc/gshadow, /etc/sudoers*, "
+                   "ssh host keys, ~/.ssh ~/.aws ~/.gnupg ~/.docker ~/.kube ..., the docker, "
+                   "containerd and podman sockets; may be repeated)")
+      ->take_all()
+      ->allow_extra_args(false)
+      ->type_name("PATH");
+  run_cmd
+      ->add_option("--audit-log", run.audit_log,
+                   "Append a JSON line per exec, write-open, create, rename, unlink, refused "
+                   "syscall and the exit to FILE (written by the sentry: the guest can neither "
+                   "forge nor suppress it)")
+      ->type_name("FILE");
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 
   CLI::App* syscalls_cmd =
       app.add_subcommand("syscalls", "Print the syscall compatibility table as Markdown");
+  CLI::App* seccomp_tables_cmd = app.add_subcommand(
+      "seccomp-tables",
+      "Print the host syscalls the guest, the sentry and the gofer may make, as Markdown");
 
   std::vector<const char*> argv;
   argv.reserve(args.size() + 1);
@@ -225,6 +245,11 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
     c.kind = CommandKind::kSyscalls;
     return c;
   }
+  if (*seccomp_tables_cmd) {
+    Command c;
+    c.kind = CommandKind::kSeccompTables;
+    return c;
+  }
   run.log_level = debug ? log::Level::kDebug : LogLevels().at(log_level);
   for (const std::string& spec : tmpfs_specs) {
     absl::StatusOr<TmpfsOption> t = ParseTmpfsOption(spec);
@@ -232,6 +257,57 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
       return ExitWith(kExitUsage, "", absl::StrCat("sentry: ", t.status().message(), "\n"));
     }
     run.tmpfs.push_back(*std::move(t));
+  }
+  // Every flag value is checked here, with one message style and exit code 2 for bad input.
+  auto usage = [](const absl::Status& st) {
+    return ExitWith(kExitUsage, "", absl::StrCat("sentry: ", st.message(), "\n"));
+  };
+  if (memory_opt->count() > 0) {
+    absl::StatusOr<uint64_t> v = ParseMemoryLimit(memory_text);
+    if (!v.ok()) return usage(v.status());
+    run.memory_bytes = *v;
+  }
+  if (pids_opt->count() > 0) {
+    absl::StatusOr<uint64_t> v = ParsePidsLimit(pids_text);
+    if (!v.ok()) return usage(v.status());
+    run.pids = *v;
+  }
+  if (cpus_opt->count() > 0) {
+    absl::StatusOr<double> v = ParseCpus(cpus_text);
+    if (!v.ok()) return usage(v.status());
+    run.cpus = *v;
+  }
+  if (timeout_opt->count() > 0) {
+    absl::StatusOr<int64_t> v = ParseDurationMs(timeout_text);
+    if (!v.ok()) return usage(v.status());
+    run.timeout_ms = *v;
+  }
+  if (hostname_opt->count() > 0) {
+    if (absl::Status st = ValidateHostname(run.hostname); !st.ok()) return usage(st);
+  }
+  for (const std::string& spec : env_specs) {
+    absl::StatusOr<EnvSpec> e = ParseEnvSpec(spec);
+    if (!e.ok()) return usage(e.status());
+    run.env.push_back(*std::move(e));
+  }
+  if (disk_opt->count() > 0) {
+    absl::StatusOr<uint64_t> v = ParseDiskSize(disk_text);
+    if (!v.ok()) return usage(v.status());
+    run.disk_bytes = *v;
+  }
+  for (const std::string& spec : mount_specs) {
+    absl::StatusOr<MountOption> m = ParseMountOption(spec);
+    if (!m.ok()) {
+      int code = absl::IsInvalidArgument(m.status()) ? kExitUsage : kExitLauncherError;
+      return ExitWith(code, "", absl::StrCat("sentry: ", m.status().message(), "\n"));
+    }
+    for (const MountOption& other : run.mounts) {
+      if (other.target == m->target) {
+        return usage(absl::InvalidArgumentError(
+            absl::StrCat("--mount ", spec, ": ", m->target, " is already a mount target")));
+      }
+    }
+    run.mounts.push_back(*std::move(m));
   }
   if (absl::Status st = ValidateRunOptions(&run); !st.ok()) {
     int code = absl::IsInvalidArgument(st) ? kExitUsage : kExitLauncherError;

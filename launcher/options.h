@@ -9,6 +9,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/log.h"
+#include "launcher/option_values.h"
 
 namespace sentry::launcher {
 
@@ -29,11 +30,24 @@ struct RunOptions {
   log::Level log_level = log::Level::kError;
   std::vector<std::string> argv;   // PROGRAM ARGS...; never empty once validated
   std::vector<TmpfsOption> tmpfs;  // --tmpfs, in command-line order
+  // Resource limits (0: none). --pids counts the guest's tasks (processes and threads).
+  uint64_t memory_bytes = 0;  // --memory
+  uint64_t pids = 0;          // --pids
+  double cpus = 0;            // --cpus
+  int64_t timeout_ms = 0;     // --timeout (wall clock)
+  std::string hostname = "sentry";  // --hostname
+  std::vector<EnvSpec> env;         // --env, in command-line order
+  bool inherit_env = false;         // --inherit-env
+  uint64_t disk_bytes = 0;          // --disk: overlay upper size; 0: the default
+  std::vector<MountOption> mounts;  // --mount, in command-line order
+  std::string audit_log;            // --audit-log: host file for JSON lines; "": none
+  std::vector<std::string> unmask;  // --unmask: host secrets to serve after all
 };
 
 enum class CommandKind {
   kRun,       // start a sandbox with `run`
   kSyscalls,  // print the syscall table as Markdown
+  kSeccompTables,  // print the guest/sentry/gofer host syscall allowlists as Markdown
   kExit,      // nothing to run: print `out`/`err` and exit with `exit_code`
 };
 
@@ -48,6 +62,7 @@ struct Command {
 // Exit codes of the launcher itself.
 inline constexpr int kExitUsage = 2;            // bad command line
 inline constexpr int kExitLauncherError = 125;  // the sandbox could not be set up
+inline constexpr int kExitTimeout = 124;        // --timeout expired (as timeout(1))
 
 // Parses argv (args[0] is the program name). Syntax errors give kExit with kExitUsage;
 // options that are well-formed but unusable (e.g. --rootfs not a directory) give
@@ -61,5 +76,8 @@ absl::Status ValidateRunOptions(RunOptions* opts);
 // optional k/m/g suffix (powers of 1024) and an optional "size=" prefix, between 4 KiB and
 // 1 TiB. Errors are InvalidArgument with a message naming the flag.
 absl::StatusOr<TmpfsOption> ParseTmpfsOption(const std::string& spec);
+
+// Parses `--disk SIZE`: the same size syntax as --tmpfs, from 4 KiB to 1 TiB.
+absl::StatusOr<uint64_t> ParseDiskSize(const std::string& text);
 
 }  // namespace sentry::launcher

@@ -109,6 +109,7 @@ TEST(OptionsTest, NoSubcommandIsUsageError) {
 
 TEST(OptionsTest, Syscalls) {
   EXPECT_EQ(Parse({"syscalls"}).kind, CommandKind::kSyscalls);
+  EXPECT_EQ(Parse({"seccomp-tables"}).kind, CommandKind::kSeccompTables);
   EXPECT_EQ(Parse({"syscalls", "extra"}).exit_code, kExitUsage);
 }
 
@@ -171,6 +172,109 @@ TEST(OptionsTest, TmpfsTargets) {
   c = Parse({"run", "--tmpfs", "/x:lots", "--", "ls"});
   EXPECT_EQ(c.exit_code, kExitUsage);
   EXPECT_NE(c.err.find("bad size"), std::string::npos) << c.err;
+}
+
+TEST(OptionsTest, LimitsTimeoutAndHostname) {
+  Command c = Parse({"run", "--memory", "64M", "--pids", "16", "--cpus", "0.5", "--timeout",
+                     "1.5", "--hostname", "box.local", "--", "sh"});
+  ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
+  EXPECT_EQ(c.run.memory_bytes, 64ull << 20);
+  EXPECT_EQ(c.run.pids, 16u);
+  EXPECT_DOUBLE_EQ(c.run.cpus, 0.5);
+  EXPECT_EQ(c.run.timeout_ms, 1500);
+  EXPECT_EQ(c.run.hostname, "box.local");
+  c = Parse({"run", "--memory=1g", "--timeout=2m", "--", "sh"});
+  ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
+  EXPECT_EQ(c.run.memory_bytes, 1ull << 30);
+  EXPECT_EQ(c.run.timeout_ms, 120000);
+}
+
+TEST(OptionsTest, NoLimitsByDefault) {
+  Command c = Parse({"run", "--", "sh"});
+  ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
+  EXPECT_EQ(c.run.memory_bytes, 0u);
+  EXPECT_EQ(c.run.pids, 0u);
+  EXPECT_EQ(c.run.cpus, 0);
+  EXPECT_EQ(c.run.timeout_ms, 0);
+  EXPECT_EQ(c.run.hostname, "sentry");
+  EXPECT_TRUE(c.run.env.empty());
+  EXPECT_FALSE(c.run.inherit_env);
+  EXPECT_EQ(c.run.disk_bytes, 0u);
+  EXPECT_TRUE(c.run.mounts.empty());
+}
+
+TEST(OptionsTest, BadValuesAreUsageErrorsNamingTheFlag) {
+  for (const std::vector<std::string>& flag :
+       std::vector<std::vector<std::string>>{
+           {"--memory", "0"},          {"--memory", "-64m"},    {"--memory", "64x"},
+           {"--memory", ""},           {"--memory", "4k"},      {"--memory", "99999999999999g"},
+           {"--pids", "0"},            {"--pids", "-1"},        {"--pids", "1.5"},
+           {"--pids", "many"},         {"--pids", "99999999999999999999"},
+           {"--cpus", "0"},            {"--cpus", "-0.5"},      {"--cpus", "nan"},
+           {"--cpus", "1e400"},        {"--timeout", "0"},      {"--timeout", "-1"},
+           {"--timeout", "soon"},      {"--timeout", "1e9999"}, {"--hostname", ""},
+           {"--hostname", "a b"},      {"--env", "=v"},         {"--disk", "0"},
+           {"--disk", "10x"},          {"--disk", "-1g"},       {"--mount", "/tmp"},
+           {"--mount", "/tmp:rel"},    {"--mount", "/tmp:/x:rx"}}) {
+    std::vector<std::string> args = {"run", flag[0], flag[1], "--", "true"};
+    Command c = Parse(args);
+    EXPECT_EQ(c.kind, CommandKind::kExit) << flag[0] << " " << flag[1];
+    EXPECT_EQ(c.exit_code, kExitUsage) << flag[0] << " " << flag[1] << ": " << c.err;
+    EXPECT_EQ(c.err.rfind("sentry: " + flag[0], 0), 0u) << c.err;
+  }
+}
+
+TEST(OptionsTest, EnvFlags) {
+  Command c = Parse({"run", "--env", "A=b", "-e", "HOME", "--env=C=d=e", "--inherit-env", "--",
+                     "env"});
+  ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
+  ASSERT_EQ(c.run.env.size(), 3u);
+  EXPECT_EQ(c.run.env[0].key, "A");
+  EXPECT_EQ(c.run.env[0].value, "b");
+  EXPECT_TRUE(c.run.env[0].has_value);
+  EXPECT_EQ(c.run.env[1].key, "HOME");
+  EXPECT_FALSE(c.run.env[1].has_value);
+  EXPECT_EQ(c.run.env[2].key, "C");
+  EXPECT_EQ(c.run.env[2].value, "d=e");
+  EXPECT_TRUE(c.run.inherit_env);
+  EXPECT_EQ(c.run.argv, (std::vector<std::string>{"env"}));
+}
+
+TEST(OptionsTest, DiskAndMounts) {
+  Command c = Parse({"run", "--disk", "10g", "--mount", "/tmp/:/data//in", "--mount",
+                     "/:/host:rw", "--", "ls"});
+  ASSERT_EQ(c.kind, CommandKind::kRun) << c.err;
+  EXPECT_EQ(c.run.disk_bytes, 10ull << 30);
+  ASSERT_EQ(c.run.mounts.size(), 2u);
+  EXPECT_EQ(c.run.mounts[0].source, "/tmp");
+  EXPECT_EQ(c.run.mounts[0].target, "/data/in");
+  EXPECT_TRUE(c.run.mounts[0].read_only);
+  EXPECT_EQ(c.run.mounts[1].source, "/");
+  EXPECT_EQ(c.run.mounts[1].target, "/host");
+  EXPECT_FALSE(c.run.mounts[1].read_only);
+  EXPECT_EQ(*ParseDiskSize("4k"), 4096u);
+  EXPECT_FALSE(ParseDiskSize("4095").ok());
+}
+
+TEST(OptionsTest, MountErrors) {
+  Command c = Parse({"run", "--mount", "/tmp:/a", "--mount", "/:/a/", "--", "ls"});
+  EXPECT_EQ(c.exit_code, kExitUsage);
+  EXPECT_NE(c.err.find("already a mount target"), std::string::npos) << c.err;
+  // A well-formed mount whose source does not exist is unusable, like a missing --rootfs.
+  c = Parse({"run", "--mount", "/nonexistent-sentry-src:/a", "--", "ls"});
+  EXPECT_EQ(c.exit_code, kExitLauncherError);
+  EXPECT_NE(c.err.find("sentry: --mount /nonexistent-sentry-src:/a: source"), std::string::npos)
+      << c.err;
+}
+
+TEST(OptionsTest, RunHelpDocumentsEveryFlag) {
+  Command c = Parse({"run", "--help"});
+  EXPECT_EQ(c.kind, CommandKind::kExit);
+  EXPECT_EQ(c.exit_code, 0);
+  for (const char* flag : {"--memory", "--pids", "--cpus", "--timeout", "--hostname", "--env",
+                           "--inherit-env", "--disk", "--mount", "--tmpfs"}) {
+    EXPECT_NE(c.out.find(flag), std::string::npos) << flag << " missing from:\n" << c.out;
+  }
 }
 
 TEST(OptionsTest, ValidateRejectsEmptyArgv) {

@@ -20,6 +20,13 @@
 // released, and EOF on the release pipe covers an earlier death), so a SIGKILLed launcher
 // leaves nothing behind. (getppid() cannot be checked there: it reads 0 in a new pid ns.)
 //
+// Limits (--memory, --pids, --cpus): a cgroup `sentry-<launcher pid>-<random>` below the
+// launcher's own cgroup (v2, or one per v1 hierarchy), joined by the init before it is
+// released and before it makes its cgroup namespace, so the whole tree is inside and sees
+// the cgroup as its root. A watcher process outside the cgroup (cgroup_watcher.h) kills
+// what is left and removes the cgroup when the launcher finishes or dies. --timeout SIGKILLs
+// the init (the pid namespace goes with it) and makes `sentry run` exit 124.
+//
 // Id mapping (written by the launcher into the init's /proc/PID/{setgroups,uid_map,gid_map}
 // before releasing it): as root, identity over every id of the launcher's namespace ("0 0
 // 4294967295" on a host), so files keep their owners as seen through the gofer; otherwise
@@ -42,6 +49,10 @@
 
 namespace sentry::launcher {
 
+// Tasks the sandbox itself runs besides the guest (init, gofer, sentry); --pids N allows the
+// guest N tasks on top of these.
+inline constexpr uint64_t kSandboxOwnTasks = 3;
+
 // Builds the configuration of the sandbox from the parsed options, the launcher's
 // environment (`environ`-style, may be null) and its working directory (`cwd`; used only
 // when the root is the host's "/", otherwise the guest starts in "/").
@@ -51,9 +62,11 @@ SandboxConfig MakeSandboxConfig(const RunOptions& opts, const SandboxEntryPoints
 // The launcher's current directory, or "/" if it cannot be determined.
 std::string CurrentDirectory();
 
-// Starts the sandbox and waits for it. Returns the exit code to exit with (the guest's,
-// 128+N for a signal, 125 for a failure inside the sandbox set-up), or an error if the
-// sandbox could not be created at all.
+// Starts the sandbox (inside a cgroup with the limits, if any) and waits for it. Returns the
+// exit code to exit with (the guest's, 128+N for a signal, 125 for a failure inside the
+// sandbox set-up, 124 after --timeout), or an error if the sandbox could not be created at
+// all. Prints a line on stderr when the sandbox timed out or hit its memory limit. Returns
+// only after the cgroup is gone.
 absl::StatusOr<int> RunSandbox(const SandboxConfig& config);
 
 }  // namespace sentry::launcher

@@ -28,6 +28,7 @@ namespace {
 
 // Where the sandbox's channel end lands in the gofer and the sentry.
 constexpr int kChannelFd = 3;
+constexpr int kAuditFd = 4;  // the sentry's --audit-log fd
 
 absl::Status Errno(const std::string& what) {
   return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
@@ -77,12 +78,23 @@ absl::Status SetUpNamespaces(const SandboxConfig& config) {
   ResetSignalsForChild();
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   log::SetPrefix("sentry");
+  SentryOptions opts = config.sentry;
+  // Out of the way first: the audit fd may sit where the channel goes.
+  if (opts.audit_fd >= 0) opts.audit_fd = ::fcntl(opts.audit_fd, F_DUPFD_CLOEXEC, 64);
   if (!MoveFdTo(channel, kChannelFd)) {
     std::fprintf(stderr, "sentry: moving the gofer channel: %s\n", std::strerror(errno));
     ExitChild(kExitLauncherError);
   }
-  CloseFdsFrom(kChannelFd + 1);
-  ExitChild(config.entry.sentry_main(UniqueFd(kChannelFd), config.sentry));
+  if (config.sentry.audit_fd >= 0) {
+    if (opts.audit_fd < 0 || !MoveFdTo(opts.audit_fd, kAuditFd)) {
+      std::fprintf(stderr, "sentry: moving the audit log: %s\n", std::strerror(errno));
+      ExitChild(kExitLauncherError);
+    }
+    opts.audit_fd = kAuditFd;
+  }
+  CloseFdsFrom(kAuditFd + 1);
+  if (opts.audit_fd < 0) ::close(kAuditFd);
+  ExitChild(config.entry.sentry_main(UniqueFd(kChannelFd), opts));
 }
 
 absl::StatusOr<pid_t> ForkInto(const char* what, const std::function<void()>& child) {
@@ -162,8 +174,15 @@ absl::StatusOr<int> Supervise(const SandboxConfig& config) {
 int RunSandboxInit(const SandboxConfig& config) {
   log::SetPrefix("init");
   log::SetLevel(config.log_level);
-  // No host fd the launcher inherited may reach the sandbox.
-  CloseFdsFrom(3);
+  // No host fd the launcher inherited may reach the sandbox, except the audit log (which
+  // only the sentry keeps).
+  const int keep = config.sentry.audit_fd;
+  if (keep >= 3) {
+    for (int fd = 3; fd < keep; ++fd) ::close(fd);
+    CloseFdsFrom(keep + 1);
+  } else {
+    CloseFdsFrom(3);
+  }
   EnsureStdioOpen();
   SetUpSignalRelay(nullptr);
   absl::Status st = SetUpNamespaces(config);

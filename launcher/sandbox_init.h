@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/unique_fd.h"
 #include "gofer/gofer_main.h"
+#include "launcher/cgroup.h"
 #include "sentry/sentry_main.h"
 
 namespace sentry::launcher {
@@ -25,6 +26,11 @@ struct SandboxConfig {
   log::Level log_level = log::Level::kWarning;
   SandboxEntryPoints entry;
   int gofer_grace_ms = 2000;  // how long the gofer may linger after the sentry exited
+  // Launcher side only (RunSandbox): the cgroup around the whole sandbox (none if no limit
+  // is set) and the wall-clock limit (0: none).
+  CgroupLimits limits;
+  int64_t timeout_ms = 0;
+  std::string audit_log;  // --audit-log: opened by RunSandbox, handed to the sentry as an fd
 };
 
 // Runs as pid 1 inside fresh user/pid/mount/... namespaces (after the id maps are written).

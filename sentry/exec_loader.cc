@@ -265,8 +265,10 @@ SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& ex
   p.exe_path = exe.exe_path;
   p.argv = exe.argv;
   p.envp = exe.envp;
-  size_t slash = exe.exe_path.rfind('/');
-  p.comm = exe.exe_path.substr(slash == std::string::npos ? 0 : slash + 1, 15);
+  // Linux names the task after the path as given (a symlink's own name: "sh", not "dash").
+  const std::string& named = exe.path.empty() ? exe.exe_path : exe.path;
+  size_t slash = named.rfind('/');
+  p.comm = named.substr(slash == std::string::npos ? 0 : slash + 1, 15);
 
   regs.rip = platform::kStubLoadEntry;
   if (!k.platform().SetRegs(tid, regs)) return SysResult::Errno(ESRCH);

@@ -101,6 +101,13 @@ SysResult Fcntl(SyscallContext& c) {
       if (f->is_path()) return SysResult::Errno(EBADF);
       f->set_status_flags(static_cast<int>(arg));
       return 0;
+    case F_GETLK:
+    case F_SETLK:
+    case F_SETLKW:
+    case F_OFD_GETLK:
+    case F_OFD_SETLK:
+    case F_OFD_SETLKW:
+      return FcntlLock(c, f, cmd, arg);
     default:
       return SysResult::Errno(EINVAL);
   }

@@ -48,12 +48,29 @@ SysResult GetPathArg(SyscallContext& c, int dirfd, uint64_t addr, PathArg* out,
   return 0;
 }
 
+// The absolute sandbox path of a path argument, for the audit log.
+std::string AuditPath(SyscallContext& c, const PathArg& p) {
+  if ((!p.path.empty() && p.path[0] == '/') || p.dir == nullptr) return p.path;
+  std::string dir = c.kernel.vfs().PathOf(p.dir, c.proc.fs.root);
+  return dir == "/" ? "/" + p.path : dir + "/" + p.path;
+}
+
+// Records a successful change in the audit log; returns `r` unchanged.
+SysResult Audited(SyscallContext& c, SysResult r, std::string_view op, const PathArg& p,
+                  const PathArg* to = nullptr, std::string_view target = {}) {
+  if (r.ok() && c.kernel.audit().enabled()) {
+    c.kernel.audit().Change(c.proc.pid, op, AuditPath(c, p), to ? AuditPath(c, *to) : target);
+  }
+  return r;
+}
+
 // ---- creating and removing names ----
 
 SysResult MkdirImpl(SyscallContext& c, int dirfd, uint64_t path, uint32_t mode) {
   PathArg p;
   if (SysResult r = GetPathArg(c, dirfd, path, &p); !r.ok()) return r;
-  return c.kernel.vfs().MkdirAt(FsFor(c), c.proc.creds, p.dir, p.path, mode);
+  return Audited(c, c.kernel.vfs().MkdirAt(FsFor(c), c.proc.creds, p.dir, p.path, mode), "mkdir",
+                 p);
 }
 SysResult Mkdir(SyscallContext& c) {
   return MkdirImpl(c, AT_FDCWD, c.arg(0), static_cast<uint32_t>(c.arg(1)));
@@ -67,7 +84,8 @@ SysResult MknodImpl(SyscallContext& c, int dirfd, uint64_t path, uint32_t mode, 
   if (SysResult t = vfs::CheckMknodType(mode); !t.ok()) return t;
   PathArg p;
   if (SysResult r = GetPathArg(c, dirfd, path, &p); !r.ok()) return r;
-  return c.kernel.vfs().MknodAt(FsFor(c), c.proc.creds, p.dir, p.path, mode, dev);
+  return Audited(c, c.kernel.vfs().MknodAt(FsFor(c), c.proc.creds, p.dir, p.path, mode, dev),
+                 "mknod", p);
 }
 SysResult Mknod(SyscallContext& c) {
   return MknodImpl(c, AT_FDCWD, c.arg(0), static_cast<uint32_t>(c.arg(1)),
@@ -81,7 +99,8 @@ SysResult Mknodat(SyscallContext& c) {
 SysResult UnlinkImpl(SyscallContext& c, int dirfd, uint64_t path, bool dir) {
   PathArg p;
   if (SysResult r = GetPathArg(c, dirfd, path, &p); !r.ok()) return r;
-  return c.kernel.vfs().UnlinkAt(FsFor(c), c.proc.creds, p.dir, p.path, dir);
+  return Audited(c, c.kernel.vfs().UnlinkAt(FsFor(c), c.proc.creds, p.dir, p.path, dir),
+                 dir ? "rmdir" : "unlink", p);
 }
 SysResult Unlink(SyscallContext& c) { return UnlinkImpl(c, AT_FDCWD, c.arg(0), false); }
 SysResult Rmdir(SyscallContext& c) { return UnlinkImpl(c, AT_FDCWD, c.arg(0), true); }
@@ -104,8 +123,10 @@ SysResult RenameImpl(SyscallContext& c, int olddirfd, uint64_t oldpath, int newd
   PathArg from, to;
   if (SysResult r = GetPathArg(c, olddirfd, oldpath, &from); !r.ok()) return r;
   if (SysResult r = GetPathArg(c, newdirfd, newpath, &to); !r.ok()) return r;
-  return c.kernel.vfs().RenameAt(FsFor(c), c.proc.creds, from.dir, from.path, to.dir, to.path,
-                                 flags);
+  return Audited(c,
+                 c.kernel.vfs().RenameAt(FsFor(c), c.proc.creds, from.dir, from.path, to.dir,
+                                         to.path, flags),
+                 "rename", from, &to);
 }
 SysResult Rename(SyscallContext& c) {
   return RenameImpl(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1), 0);
@@ -135,11 +156,15 @@ SysResult LinkImpl(SyscallContext& c, int olddirfd, uint64_t oldpath, int newdir
       target = f->dentry();
     }
     if (SysResult r = GetPathArg(c, newdirfd, newpath, &to); !r.ok()) return r;
-    return c.kernel.vfs().LinkDentryAt(FsFor(c), c.proc.creds, target, to.dir, to.path);
+    from.path = c.kernel.vfs().PathOf(target, c.proc.fs.root);
+    return Audited(c, c.kernel.vfs().LinkDentryAt(FsFor(c), c.proc.creds, target, to.dir, to.path),
+                   "link", from, &to);
   }
   if (SysResult r = GetPathArg(c, newdirfd, newpath, &to); !r.ok()) return r;
-  return c.kernel.vfs().LinkAt(FsFor(c), c.proc.creds, from.dir, from.path, to.dir, to.path,
-                               flags & AT_SYMLINK_FOLLOW);
+  return Audited(c,
+                 c.kernel.vfs().LinkAt(FsFor(c), c.proc.creds, from.dir, from.path, to.dir,
+                                       to.path, flags & AT_SYMLINK_FOLLOW),
+                 "link", from, &to);
 }
 SysResult Link(SyscallContext& c) { return LinkImpl(c, AT_FDCWD, c.arg(0), AT_FDCWD, c.arg(1), 0); }
 SysResult Linkat(SyscallContext& c) {
@@ -151,7 +176,8 @@ SysResult SymlinkImpl(SyscallContext& c, uint64_t target_addr, int newdirfd, uin
   if (SysResult r = ReadPath(c, target_addr, &target); !r.ok()) return r;
   PathArg p;
   if (SysResult r = GetPathArg(c, newdirfd, path, &p); !r.ok()) return r;
-  return c.kernel.vfs().SymlinkAt(FsFor(c), c.proc.creds, target, p.dir, p.path);
+  return Audited(c, c.kernel.vfs().SymlinkAt(FsFor(c), c.proc.creds, target, p.dir, p.path),
+                 "symlink", p, nullptr, target);
 }
 SysResult Symlink(SyscallContext& c) { return SymlinkImpl(c, c.arg(0), AT_FDCWD, c.arg(1)); }
 SysResult Symlinkat(SyscallContext& c) { return SymlinkImpl(c, c.arg(0), Int(c.arg(1)), c.arg(2)); }

@@ -22,6 +22,7 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "sentry/host_proc.h"
 
 namespace sentry {
 namespace {
@@ -43,6 +44,17 @@ SysResult Sysinfo(SyscallContext& c) {
   struct sysinfo si;
   if (sysinfo(&si) != 0) return SysResult::Errno(errno);
   si.procs = static_cast<uint16_t>(c.kernel.processes().size());
+  // The sandbox's memory limit (--memory) is its RAM, as in /proc/meminfo.
+  uint64_t limit = c.kernel.options().memory_limit_bytes;
+  uint64_t unit = si.mem_unit ? si.mem_unit : 1;
+  if (limit != 0 && limit / unit < si.totalram) {
+    uint64_t total = limit / unit;
+    si.freeram = std::min<uint64_t>(si.freeram, total);
+    si.bufferram = std::min<uint64_t>(si.bufferram, si.freeram);
+    si.sharedram = std::min<uint64_t>(si.sharedram, total);
+    si.totalram = total;
+    si.totalswap = si.freeswap = 0;
+  }
   return CopyOutObj(c, c.arg(0), si).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
 }
 
@@ -188,9 +200,7 @@ SysResult Getppid(SyscallContext& c) { return c.proc.ppid; }
 
 // Fields of /proc/<host tid>/stat after the command name (field 3 = index 0).
 bool ReadStatFields(pid_t host, std::vector<unsigned long long>* out) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/stat", host);
-  FILE* f = fopen(path, "re");
+  FILE* f = FopenHostProc(host, "stat");
   if (!f) return false;
   char buf[1024];
   size_t n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -252,9 +262,7 @@ SysResult Getrusage(SyscallContext& c) {
   ru.ru_minflt = static_cast<long>(f[children ? 11 - 3 : 10 - 3]);
   ru.ru_majflt = static_cast<long>(f[children ? 13 - 3 : 12 - 3]);
   if (!children) {
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/status", host);
-    if (FILE* st = fopen(path, "re")) {
+    if (FILE* st = FopenHostProc(host, "status")) {
       char line[256];
       while (fgets(line, sizeof(line), st)) {
         sscanf(line, "VmHWM: %ld", &ru.ru_maxrss);
@@ -553,9 +561,7 @@ SysResult ClockGettime(SyscallContext& c) {
   if (thread_clock_of) {
     // sum_exec_runtime in ns: the first field of the thread's schedstat, exactly what the
     // CPUCLOCK_SCHED thread clock reports.
-    char path[64];
-    snprintf(path, sizeof(path), "/proc/%d/schedstat", thread_clock_of);
-    FILE* f = fopen(path, "re");
+    FILE* f = FopenHostProc(thread_clock_of, "schedstat");
     unsigned long long ns = 0;
     bool ok = f && fscanf(f, "%llu", &ns) == 1;
     if (f) fclose(f);
@@ -632,6 +638,12 @@ void RegisterHandlers(std::vector<SyscallHandler>* t) {
   RegisterInfoHandlers(t);
   RegisterPollHandlers(t);
   RegisterFsWriteHandlers(t);
+  RegisterLockHandlers(t);
+  RegisterEpollHandlers(t);
+  RegisterEventFdHandlers(t);
+  RegisterXattrHandlers(t);
+  RegisterCopyHandlers(t);
+  RegisterMemfdHandlers(t);
 }
 
 }  // namespace sentry

@@ -76,8 +76,15 @@ SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr
     while (done < chunk) {
       std::span<const char> span(buf + done, chunk - done);
       int64_t at = offset + static_cast<int64_t>(total + done);
-      SysResult r = Blocking(c, f, EPOLLOUT,
-                             [&] { return offset >= 0 ? f->PWrite(span, at) : f->Write(span); });
+      // The shared buffer may have been reused by other tasks while this one waited: copy
+      // the rest of the chunk in again after every wait.
+      bool waited = false;
+      SysResult r = Blocking(c, f, EPOLLOUT, [&]() -> SysResult {
+        if (waited && !CopyIn(c, addr + total + done, buf + done, chunk - done).ok())
+          return SysResult::Errno(EFAULT);
+        waited = true;
+        return offset >= 0 ? f->PWrite(span, at) : f->Write(span);
+      });
       if (!r.ok()) {
         if (r.error() == EPIPE) c.task.post_signal = SIGPIPE;  // raised after the reply
         size_t sofar = total + done;

@@ -1,5 +1,5 @@
 // Path syscalls: open/openat/openat2, the stat family, readlink(at), access family,
-// getcwd, chdir, fchdir, and the xattr reads (EOPNOTSUPP: no filesystem has xattrs yet).
+// getcwd, chdir, fchdir.
 // Sentry thread only.
 #include <linux/openat2.h>
 #include <linux/stat.h>
@@ -26,6 +26,16 @@ SysResult OpenImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int flags, 
   if (!dir.ok()) return SysResult::Errno(dir.error());
   auto f = c.kernel.vfs().OpenAt(FsFor(c), c.proc.creds, *dir, path, flags, mode);
   if (!f.ok()) return SysResult::Errno(f.error());
+  // A FIFO opened for one side waits for the other (the description, dropped on EINTR,
+  // leaves the FIFO as it was).
+  while (!(*f)->OpenComplete()) {
+    WaitQueue* q[] = {(*f)->OpenWaitQueue()};
+    if (!c.kernel.WaitForEvents(c.task, q, {}, -1)) return SysResult::Errno(EINTR);
+    if (!c.kernel.platform().StillValid(c.req)) return SysResult::Errno(EINTR);
+  }
+  if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC)) != O_RDONLY && !((*f)->is_path())) {
+    c.kernel.audit().Open(c.proc.pid, (*f)->Path(), flags);
+  }
   return c.proc.fds->Install(*f, flags & O_CLOEXEC, 0, FdLimit(c));
 }
 
@@ -231,8 +241,6 @@ SysResult Fchdir(SyscallContext& c) {
   return 0;
 }
 
-SysResult NoXattrs(SyscallContext& c) { return SysResult::Errno(EOPNOTSUPP); }
-
 }  // namespace
 
 void RegisterPathHandlers(std::vector<SyscallHandler>* t) {
@@ -253,10 +261,6 @@ void RegisterPathHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_getcwd] = Getcwd;
   (*t)[SYS_chdir] = Chdir;
   (*t)[SYS_fchdir] = Fchdir;
-  for (int nr : {SYS_getxattr, SYS_lgetxattr, SYS_fgetxattr, SYS_listxattr, SYS_llistxattr,
-                 SYS_flistxattr}) {
-    (*t)[nr] = NoXattrs;
-  }
 }
 
 }  // namespace sentry

@@ -3,6 +3,7 @@
 #include "sentry/kernel.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/sysinfo.h>
@@ -22,11 +23,15 @@
 #include "platform/guest_memory.h"
 #include "platform/stub_image.h"
 #include "sentry/exec_loader.h"
+#include "sentry/host_proc.h"
+#include "sentry/sentry_seccomp.h"
 #include "sentry/process_info.h"
 #include "sentry/seccomp_filter.h"
 #include "sentry/strace_format.h"
 #include "sentry/syscall_markdown.h"
 #include "sentry/syscall_table.h"
+#include "vfs/goferfs.h"
+#include "vfs/sysfs.h"
 
 namespace sentry {
 namespace {
@@ -53,9 +58,7 @@ bool IsDefaultFatal(pid_t tid, int sig) {
     default:
       break;
   }
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/status", tid);
-  FILE* f = fopen(path, "re");
+  FILE* f = FopenHostProc(tid, "status");
   if (!f) return false;
   char line[256];
   unsigned long long caught = 0, ignored = 0;
@@ -71,7 +74,7 @@ bool IsDefaultFatal(pid_t tid, int sig) {
 // What procfs shows about the machine, read from the host once at start-up.
 vfs::ProcfsOptions ProcfsOptionsFromHost() {
   vfs::ProcfsOptions o;
-  if (FILE* f = fopen("/proc/cpuinfo", "re")) {
+  if (FILE* f = FopenHostProc(0, "cpuinfo")) {
     char buf[4096];
     size_t n;
     while ((n = fread(buf, 1, sizeof(buf), f)) > 0) o.cpuinfo.append(buf, n);
@@ -80,9 +83,45 @@ vfs::ProcfsOptions ProcfsOptionsFromHost() {
   struct sysinfo si;
   if (sysinfo(&si) == 0) o.mem_total_bytes = static_cast<uint64_t>(si.totalram) * si.mem_unit;
   o.num_cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
+  // The CPUs the sandbox may use (/sys/devices/system/cpu/online): the sentry's affinity,
+  // which every guest inherits.
+  cpu_set_t cpus;
+  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) {
+    std::vector<int> ids;
+    for (int c = 0; c < CPU_SETSIZE; ++c) {
+      if (CPU_ISSET(c, &cpus)) ids.push_back(c);
+    }
+    o.cpu_list = vfs::FormatCpuList(ids);
+  }
   struct utsname u;
   if (uname(&u) == 0) o.kernel_release = u.release;
   return o;
+}
+
+// Mounts the gofer's mount `m` (a --mount) at its target. A missing target is made: its
+// parents as directories in the root (the overlay's in-memory layer), the last one as a
+// placeholder, as for the standard tmpfs mounts.
+absl::Status MountGoferDir(vfs::Vfs& vfs, gofer::Client* client, const GoferMountOption& m) {
+  auto fs = vfs::GoferFs::Create(client, m.gofer_index, m.read_only);
+  if (!fs.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--mount ", m.source, ":", m.target,
+                                                   ": the gofer cannot serve it: ",
+                                                   strerror(fs.error())));
+  }
+  SysResult r = vfs.Mount(m.target, *fs, m.source, /*placeholder=*/true);
+  if (!r.ok() && r.error() == ENOENT) {
+    vfs::FsContext ctx = vfs.RootContext();
+    for (size_t slash = m.target.find('/', 1); slash != std::string::npos;
+         slash = m.target.find('/', slash + 1)) {
+      (void)vfs.MkdirAt(ctx, vfs::Credentials{}, nullptr, m.target.substr(0, slash), 0755);
+    }
+    r = vfs.Mount(m.target, *fs, m.source, /*placeholder=*/true);
+  }
+  if (!r.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--mount ", m.source, ":", m.target, ": ",
+                                                   strerror(r.error())));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -90,12 +129,17 @@ vfs::ProcfsOptions ProcfsOptionsFromHost() {
 Kernel::Kernel(const SentryOptions& opts, std::unique_ptr<platform::Platform> platform,
                std::unique_ptr<gofer::Client> gofer)
     : opts_(opts),
+      audit_(UniqueFd(opts.audit_fd)),
       platform_(std::move(platform)),
       gofer_(std::move(gofer)),
       io_buffer_(new char[kIoBufferSize]),
       unsupported_logged_(kMaxSyscall + 1, false) {}
 
-Kernel::~Kernel() = default;
+Kernel::~Kernel() {
+  // Tasks first, while the scheduler's queues still exist: unwinding a parked fiber can drop
+  // the last reference to a file, whose released locks wake other (still parked) tasks.
+  tasks_.clear();
+}
 
 std::vector<Process*> Kernel::processes() const {
   std::vector<Process*> out;
@@ -122,6 +166,19 @@ absl::Status Kernel::Start() {
   vo.processes = std::make_shared<KernelProcessInfo>(this);
   vo.host_tty_fd = isatty(0) ? 0 : -1;
   vo.proc = ProcfsOptionsFromHost();
+  // /proc/meminfo shows the sandbox's memory limit (--memory) when it is below the host's RAM.
+  vo.proc.memory_limit_bytes = opts_.memory_limit_bytes;  // /sys/fs/cgroup/memory.max
+  if (opts_.memory_limit_bytes != 0 && opts_.memory_limit_bytes < vo.proc.mem_total_bytes) {
+    vo.proc.mem_total_bytes = opts_.memory_limit_bytes;
+  }
+  // The root is an overlay: the host's files (through the gofer) under an in-memory layer
+  // that takes every change, limited by --disk.
+  uint64_t disk = opts_.disk_bytes;
+  if (disk == 0) {
+    disk = static_cast<uint64_t>(static_cast<double>(sysconf(_SC_PHYS_PAGES)) *
+                                 static_cast<double>(sysconf(_SC_PAGE_SIZE)) * kDefaultDiskShare);
+  }
+  vo.upper_fs = vfs::MakeTmpfs({.size_bytes = disk});
   auto v = vfs::Vfs::Create(vo);
   if (!v.ok()) {
     return absl::InternalError(
@@ -130,8 +187,8 @@ absl::Status Kernel::Start() {
   vfs_ = v.take();
   // tmpfs: /dev/shm always (POSIX semaphores and shared memory need it; a placeholder
   // directory stands in where the root has none), then every --tmpfs in command-line order.
-  // /tmp stays the host's (read-only, visible: programs and projects often live there) until
-  // the overlay root lands; `--tmpfs /tmp` makes it a private writable tmpfs.
+  // /tmp is the root overlay's (the host's files visible, changes private); `--tmpfs /tmp`
+  // makes it a private empty tmpfs.
   std::vector<std::pair<TmpfsMount, bool>> tmpfs;  // mount, is a standard one
   bool user_shm = false;
   for (const TmpfsMount& m : opts_.tmpfs) {
@@ -149,6 +206,11 @@ absl::Status Kernel::Start() {
           "--tmpfs ", m.target, ": ",
           r.error() == ENOENT ? "no such directory in the sandbox" : strerror(r.error())));
     }
+  }
+  // --mount: after the tmpfs mounts, in command-line order (a --mount under a --tmpfs
+  // target works; a --tmpfs under a --mount target must exist in the mounted directory).
+  for (const GoferMountOption& m : opts_.mounts) {
+    RETURN_IF_ERROR(MountGoferDir(*vfs_, gofer_.get(), m));
   }
   return StartInit();
 }
@@ -223,13 +285,16 @@ absl::Status Kernel::StartInit() {
     return absl::CancelledError("program not runnable");
   }
 
-  ASSIGN_OR_RETURN(std::vector<sock_filter> filter, BuildGuestFilter());
+  ASSIGN_OR_RETURN(std::vector<sock_filter> filter, BuildGuestFilter(audit_.enabled()));
   ASSIGN_OR_RETURN(stub_fd_, platform::MakeStubMemfd());
   platform::SpawnSpec spec;
   spec.filter = std::move(filter);
   spec.stub_fd = stub_fd_.get();
   ASSIGN_OR_RETURN(pid_t host_pid, platform_->SpawnInit(spec));
   init_host_pid_ = host_pid;
+  // The guest init exists and carries only the guest filter: from here on the sentry runs
+  // under its own allowlist (sentry_seccomp.cc): no host open but its /proc, no exec.
+  RETURN_IF_ERROR(LockDownSentry());
   proc->host_pid = host_pid;
   Process* p = proc.get();
   processes_[1] = std::move(proc);
@@ -253,6 +318,7 @@ absl::Status Kernel::StartInit() {
     fmt::print(stderr, "[{}] execve(\"{}\", [...{} args], [...{} vars]) = 0\n", 1,
                opts_.argv[0], opts_.argv.size(), opts_.envp.size());
   }
+  audit_.Exec(1, req.path, req.argv);
   platform_->Resume(host_pid, 0);
   return absl::OkStatus();
 }
@@ -266,6 +332,7 @@ int Kernel::Run() {
     return 125;
   }
   EventLoop();
+  audit_.Exit(exit_code_);
   return exit_code_;
 }
 
@@ -452,12 +519,18 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   if (h) {
     SyscallContext ctx{*this, t, p, req};
     result = h(ctx);
+  } else if (req.nr >= 0 && req.nr <= kMaxSyscall && LookupSyscall(req.nr) != nullptr &&
+             LookupSyscall(req.nr)->action == SyscallAction::kRefuse) {
+    // Refused in the filter itself, unless the audit log wants to see them.
+    result = SysResult::Errno(LookupSyscall(req.nr)->refuse_errno);
+    audit_.Refused(p.pid, req.nr, SyscallName(req.nr), result.error());
   } else if (req.nr >= 0 && req.nr <= kMaxSyscall) {
+    const char* name = SyscallName(req.nr);
     if (!unsupported_logged_[req.nr]) {
       unsupported_logged_[req.nr] = true;
-      const char* name = SyscallName(req.nr);
       LOG_WARN("unsupported syscall {} ({}): ENOSYS", name ? name : "?", req.nr);
     }
+    audit_.Refused(p.pid, req.nr, name ? name : "?", ENOSYS);
   }
   if (result.raw() == kContinueSyscall) {
     platform_->ReplyContinue(req);
@@ -465,14 +538,33 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
     return;
   }
   if (t.cancelled) result = SysResult::Errno(EINTR);
-  platform_->Reply(req, result.raw());
-  if (opts_.strace) StraceLine(t, req, result.raw());
-  if (t.post_signal) {
-    // Linux raises SIGPIPE before the failing write returns; raising it right after the
-    // reply keeps the notification from being interrupted (and the write restarted).
+  // Linux raises SIGPIPE before the failing write returns. A signal the thread catches (and
+  // does not block) would interrupt the notification, so it is raised right after the reply;
+  // any other (default action, blocked, ignored) is raised first, so that the guest cannot
+  // change its disposition in between.
+  const bool signal_first = t.post_signal != 0 && !CatchesUnblocked(t.host_tid, t.post_signal);
+  if (signal_first) {
     syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
     t.post_signal = 0;
   }
+  platform_->Reply(req, result.raw());
+  if (opts_.strace) StraceLine(t, req, result.raw());
+  if (t.post_signal) {
+    syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
+    t.post_signal = 0;
+  }
+}
+
+bool Kernel::CatchesUnblocked(pid_t host_tid, int sig) {
+  std::string status;
+  if (!ReadHostProc(host_tid, "status", &status)) return true;  // the old, safe order
+  auto mask = [&](std::string_view key) -> uint64_t {
+    size_t at = status.find(key);
+    if (at == std::string::npos) return 0;
+    return std::strtoull(status.c_str() + at + key.size(), nullptr, 16);
+  };
+  uint64_t bit = uint64_t{1} << (sig - 1);
+  return (mask("\nSigCgt:") & bit) && !(mask("\nSigBlk:") & bit);
 }
 
 bool Kernel::HandleLoaderSyscall(Task& t, const platform::SyscallRequest& req) {
@@ -651,9 +743,7 @@ void Kernel::ForwardSignals() {
 }
 
 int Kernel::GuestPgrpOf(const Process& p) const {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/stat", p.host_pid);
-  FILE* f = fopen(path, "re");
+  FILE* f = FopenHostProc(p.host_pid, "stat");
   if (!f) return -1;
   char buf[512];
   size_t n = fread(buf, 1, sizeof(buf) - 1, f);

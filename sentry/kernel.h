@@ -18,8 +18,10 @@
 #include "absl/status/statusor.h"
 #include "common/sys_result.h"
 #include "common/unique_fd.h"
+#include "common/wait_queue.h"
 #include "gofer/client.h"
 #include "platform/platform.h"
+#include "sentry/audit_log.h"
 #include "sentry/sentry_main.h"
 #include "sentry/task.h"
 #include "vfs/vfs.h"
@@ -56,12 +58,21 @@ class Kernel {
   vfs::Vfs& vfs() { return *vfs_; }
   platform::Platform& platform() { return *platform_; }
   const SentryOptions& options() const { return opts_; }
+  // The --audit-log record (disabled without the flag).
+  AuditLog& audit() { return audit_; }
   // Blocks the calling task until `host_fd` is readable (events = EPOLLIN) or writable.
   // Returns false when the syscall was cancelled meanwhile (answer EINTR).
   bool WaitForFd(Task& task, int host_fd, uint32_t events);
   // Blocks the calling task until any of (host fd, epoll events) is ready or `timeout_ns`
   // passed (< 0: no timeout). Wake-ups may be spurious: callers re-check readiness.
   bool WaitForFds(Task& task, std::span<const std::pair<int, uint32_t>> fds, int64_t timeout_ns);
+  // Sentry-internal events (kernel_wait.cc): blocks the calling task until one of `queues`
+  // is woken (WaitQueue::WakeAll), one of `fds` is ready or `timeout_ns` passed (< 0: none).
+  // Returns false when the syscall was cancelled. Wake-ups may be spurious: re-check.
+  bool WaitForEvents(Task& task, std::span<WaitQueue* const> queues,
+                     std::span<const std::pair<int, uint32_t>> fds, int64_t timeout_ns);
+  // Makes a parked task run again (what a WaitQueue entry of a waiting task calls).
+  void WakeTask(Task& task) { MakeReady(&task); }
   // A shared I/O buffer for copying between guest memory and files (no allocation on the
   // hot path). Valid until the calling fiber next yields.
   char* io_buffer() { return io_buffer_.get(); }
@@ -69,6 +80,14 @@ class Kernel {
   // Resolves a dirfd for *at() calls: AT_FDCWD → cwd; else the fd's dentry (ENOTDIR/EBADF).
   ErrnoOr<std::shared_ptr<vfs::Dentry>> DirFor(Process& p, int dirfd);
   std::vector<Process*> processes() const;
+  // The live guest threads of `p`, any order (procfs's /proc/PID/task).
+  std::vector<const Task*> TasksOf(const Process* p) const {
+    std::vector<const Task*> out;
+    for (const auto& [host_tid, t] : tasks_) {
+      if (t->process == p) out.push_back(t.get());
+    }
+    return out;
+  }
   // The host tid of the guest thread the guest calls `tid`, or 0.
   pid_t HostTidOf(int tid) const;
 
@@ -108,10 +127,13 @@ class Kernel {
   void ReleaseTaskState(pid_t host_tid);
   void OnExecRequest(Task& t);
   bool HandleExecCarrier(Task& t, const platform::SyscallRequest& req);
+  // True when thread `host_tid` has a handler for `sig` and does not block it (host /proc).
+  static bool CatchesUnblocked(pid_t host_tid, int sig);
   bool OnExecTrap(Task& t);
   void OnExecEvent(Task& t, pid_t old_tid);
 
   SentryOptions opts_;
+  AuditLog audit_;
   std::unique_ptr<platform::Platform> platform_;
   std::unique_ptr<gofer::Client> gofer_;
   std::unique_ptr<vfs::Vfs> vfs_;

@@ -17,6 +17,7 @@
 #include "platform/guest_memory.h"
 #include "platform/stub_image.h"
 #include "sentry/exec_loader.h"
+#include "sentry/host_proc.h"
 #include "sentry/kernel.h"
 
 namespace sentry {
@@ -32,9 +33,7 @@ constexpr size_t kMaxArgCount = 1 << 17;
 
 // The pid the guest sees for a host tid: the innermost NSpid field.
 int SandboxTid(pid_t host_tid) {
-  char path[64];
-  snprintf(path, sizeof(path), "/proc/%d/status", host_tid);
-  FILE* f = fopen(path, "re");
+  FILE* f = FopenHostProc(host_tid, "status");
   if (!f) return -1;
   char line[256];
   int result = -1;
@@ -190,6 +189,7 @@ void Kernel::OnExecRequest(Task& t) {
   }
   auto resolved = ResolveExecutable(*this, p, req);
   if (!resolved.ok()) return fail(resolved.error());
+  audit_.Exec(p.pid, req.path, req.argv);
   if (opts_.strace) {
     fmt::print(stderr, "[{}] execve(\"{}\", [...{} args], [...{} vars]) = 0\n", t.tid, req.path,
                req.argv.size(), req.envp.size());

@@ -122,7 +122,7 @@ absl::StatusOr<std::vector<sock_filter>> ExportBpf(scmp_filter_ctx ctx) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter() {
+absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused) {
   ScmpCtx ctx(seccomp_init(SCMP_ACT_NOTIFY));
   if (ctx == nullptr) {
     return absl::InternalError(
@@ -140,6 +140,7 @@ absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter() {
 
   for (const SyscallEntry& e : SyscallTable()) {
     if (e.name == nullptr) continue;
+    if (notify_refused && e.action == SyscallAction::kRefuse) continue;  // the default: notify
     RETURN_IF_ERROR(AddEntry(ctx.get(), e));
   }
   return ExportBpf(ctx.get());

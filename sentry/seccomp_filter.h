@@ -18,8 +18,9 @@ namespace sentry {
 // installs it with the raw seccomp(2) syscall, e.g.
 //   sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
 //   syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
-// after prctl(PR_SET_NO_NEW_PRIVS, 1).
-absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter();
+// after prctl(PR_SET_NO_NEW_PRIVS, 1). With `notify_refused` (--audit-log), kRefuse entries
+// reach the sentry as notifications instead, so that it can record them.
+absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused = false);
 
 // Numbers of the syscalls the filter may let through to the host (for docs and tests).
 std::vector<int> PassthroughSyscalls();

@@ -120,10 +120,10 @@ class Def {
 
 // Notes shared by many entries.
 constexpr char kSockets[] = "sockets: not implemented yet (netstack)";
-constexpr char kEpoll[] = "epoll: not implemented yet";
+constexpr char kSignalfd[] =
+    "not implemented: signals are queued by the host (DESIGN 5), which the sentry cannot dequeue";
 constexpr char kSysvIpc[] = "System V IPC: not implemented yet";
 constexpr char kPosixMq[] = "POSIX message queues: not implemented yet";
-constexpr char kXattr[] = "extended attributes: not implemented yet";
 constexpr char kAio[] = "Linux AIO: not implemented yet (callers fall back)";
 constexpr char kRemoved[] = "not implemented by Linux on x86-64";
 constexpr char kIdentity[] = "virtual credentials";
@@ -210,7 +210,7 @@ constexpr Table BuildTable() {
   s(37, "alarm", {kUInt}).Passthrough(kTimerPass);
   s(38, "setitimer", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
   s(39, "getpid").Emulate(kFull, "the sentry knows the guest's pid");
-  s(40, "sendfile", {kFd, kFd, kPtr, kUInt}).Unsupported();
+  s(40, "sendfile", {kFd, kFd, kPtr, kUInt}).Emulate(kFull, "from a regular file to any file or pipe, through the sentry");
   s(41, "socket", {kInt, kInt, kInt}).Ret(kFd).Unsupported(kSockets);
   s(42, "connect", {kFd, kPtr, kUInt}).Unsupported(kSockets);
   s(43, "accept", {kFd, kPtr, kPtr}).Ret(kFd).Unsupported(kSockets);
@@ -248,29 +248,29 @@ constexpr Table BuildTable() {
   s(69, "msgsnd", {kInt, kPtr, kUInt, kHex}).Unsupported(kSysvIpc);
   s(70, "msgrcv", {kInt, kPtr, kUInt, kInt, kHex}).Unsupported(kSysvIpc);
   s(71, "msgctl", {kInt, kInt, kPtr}).Unsupported(kSysvIpc);
-  s(72, "fcntl", {kFd, kFcntlCmd, kHex}).Emulate(kPartial, "no record locks or leases yet");
-  s(73, "flock", {kFd, kInt}).Unsupported();
-  s(74, "fsync", {kFd}).Emulate(kFull, "nothing to flush (tmpfs, read-only root); EINVAL for pipes, sockets, devices");
+  s(72, "fcntl", {kFd, kFcntlCmd, kHex}).Emulate(kPartial, "record locks (POSIX and OFD) among sandbox processes; no leases or F_NOTIFY yet");
+  s(73, "flock", {kFd, kInt}).Emulate(kFull, "locks are seen among sandbox processes only");
+  s(74, "fsync", {kFd}).Emulate(kFull, "nothing to flush in memory (tmpfs, the overlay root); EINVAL for pipes, sockets, devices");
   s(75, "fdatasync", {kFd}).Emulate(kFull, "as fsync");
-  s(76, "truncate", {kPath, kInt}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
-  s(77, "ftruncate", {kFd, kInt}).Emulate(kFull, "tmpfs; growing makes a hole");
+  s(76, "truncate", {kPath, kInt}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
+  s(77, "ftruncate", {kFd, kInt}).Emulate(kFull, "tmpfs and the overlay root (copy-up); growing makes a hole");
   s(78, "getdents", {kFd, kPtr, kUInt}).Unsupported("the old linux_dirent format; libc uses getdents64");
   s(79, "getcwd", {kBuf, kUInt}).Emulate(kFull);
   s(80, "chdir", {kPath}).Emulate(kFull);
   s(81, "fchdir", {kFd}).Emulate(kFull);
-  s(82, "rename", {kPath, kPath}).Emulate(kFull, "within a tmpfs; EXDEV across mounts; the read-only root: EROFS");
-  s(83, "mkdir", {kPath, kMode}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
-  s(84, "rmdir", {kPath}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(82, "rename", {kPath, kPath}).Emulate(kFull, "tmpfs and the overlay root (lower files and directory trees are copied up); EXDEV across mounts; EROFS on read-only mounts");
+  s(83, "mkdir", {kPath, kMode}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
+  s(84, "rmdir", {kPath}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
   s(85, "creat", {kPath, kMode}).Ret(kFd).Emulate(kFull, "open(path, O_CREAT|O_WRONLY|O_TRUNC, mode)");
   s(86, "link", {kPath, kPath}).Emulate(kFull, "tmpfs hard links; fs.protected_hardlinks rules");
-  s(87, "unlink", {kPath}).Emulate(kFull, "tmpfs (sticky directories honoured); the read-only root: EROFS");
-  s(88, "symlink", {kPath, kPath}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(87, "unlink", {kPath}).Emulate(kFull, "tmpfs and the overlay root (whiteouts hide lower files); sticky directories honoured; EROFS on read-only mounts");
+  s(88, "symlink", {kPath, kPath}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
   s(89, "readlink", {kPath, kBuf, kUInt}).Emulate(kFull);
-  s(90, "chmod", {kPath, kMode}).Emulate(kFull, "tmpfs; owner or root (virtual ids)");
+  s(90, "chmod", {kPath, kMode}).Emulate(kFull, "tmpfs and the overlay root (copy-up); owner or root (virtual ids)");
   s(91, "fchmod", {kFd, kMode}).Emulate(kPartial, "tmpfs files; EPERM on pipes and sockets");
-  s(92, "chown", {kPath, kInt, kInt}).Emulate(kFull, "tmpfs; only root gives files away (virtual ids)");
+  s(92, "chown", {kPath, kInt, kInt}).Emulate(kFull, "tmpfs and the overlay root (copy-up); only root gives files away (virtual ids)");
   s(93, "fchown", {kFd, kInt, kInt}).Emulate(kPartial, "tmpfs files; EPERM on pipes and sockets");
-  s(94, "lchown", {kPath, kInt, kInt}).Emulate(kFull, "tmpfs; as chown, without following a final symlink");
+  s(94, "lchown", {kPath, kInt, kInt}).Emulate(kFull, "tmpfs and the overlay root (copy-up); as chown, without following a final symlink");
   s(95, "umask", {kMode}).Ret(kMode).Emulate(kFull);
   s(96, "gettimeofday", {kPtr, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(97, "getrlimit", {kInt, kPtr}).Emulate(kFull, "virtual rlimits");
@@ -312,7 +312,7 @@ constexpr Table BuildTable() {
   s(130, "rt_sigsuspend", {kPtr, kUInt}).Passthrough(kSignalPass);
   s(131, "sigaltstack", {kPtr, kPtr}).Passthrough(kSignalPass);
   s(132, "utime", {kPath, kPtr}).Emulate(kFull, "tmpfs");
-  s(133, "mknod", {kPath, kMode, kHex}).Emulate(kPartial, "regular files, FIFOs, socket nodes on tmpfs; devices: EPERM");
+  s(133, "mknod", {kPath, kMode, kHex}).Emulate(kPartial, "regular files, FIFOs, socket nodes on tmpfs and the overlay root; devices: EPERM");
   s(134, "uselib", {kPath}).Unsupported("a.out libraries are not supported");
   s(135, "personality", {kHex}).Emulate(kPartial, "PER_LINUX and queries only");
   s(136, "ustat", {kHex, kPtr}).Unsupported("obsolete");
@@ -369,18 +369,18 @@ constexpr Table BuildTable() {
   s(185, "security").Unsupported(kRemoved);
   s(186, "gettid").Emulate(kFull, "the sentry knows the guest's tid");
   s(187, "readahead", {kFd, kInt, kUInt}).Unsupported();
-  s(188, "setxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
-  s(189, "lsetxattr", {kPath, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
-  s(190, "fsetxattr", {kFd, kPath, kBuf, kUInt, kHex}).Unsupported(kXattr);
-  s(191, "getxattr", {kPath, kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
-  s(192, "lgetxattr", {kPath, kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
-  s(193, "fgetxattr", {kFd, kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
-  s(194, "listxattr", {kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
-  s(195, "llistxattr", {kPath, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
-  s(196, "flistxattr", {kFd, kPtr, kUInt}).Emulate(kPartial, "no filesystem has xattrs yet: EOPNOTSUPP");
-  s(197, "removexattr", {kPath, kPath}).Unsupported(kXattr);
-  s(198, "lremovexattr", {kPath, kPath}).Unsupported(kXattr);
-  s(199, "fremovexattr", {kFd, kPath}).Unsupported(kXattr);
+  s(188, "setxattr", {kPath, kPath, kBuf, kUInt, kHex}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(189, "lsetxattr", {kPath, kPath, kBuf, kUInt, kHex}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(190, "fsetxattr", {kFd, kPath, kBuf, kUInt, kHex}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(191, "getxattr", {kPath, kPath, kPtr, kUInt}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(192, "lgetxattr", {kPath, kPath, kPtr, kUInt}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(193, "fgetxattr", {kFd, kPath, kPtr, kUInt}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(194, "listxattr", {kPath, kPtr, kUInt}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(195, "llistxattr", {kPath, kPtr, kUInt}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(196, "flistxattr", {kFd, kPtr, kUInt}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(197, "removexattr", {kPath, kPath}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(198, "lremovexattr", {kPath, kPath}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
+  s(199, "fremovexattr", {kFd, kPath}).Emulate(kFull, "user.* and security.* on tmpfs and the overlay root (ENODATA/empty elsewhere); trusted.* hidden, system.* ACLs EOPNOTSUPP");
 
   // --- 200..299 ------------------------------------------------------------------------
   s(200, "tkill", {kInt, kSignal}).Passthrough("tids are confined to the guest's pid namespace");
@@ -398,7 +398,7 @@ constexpr Table BuildTable() {
   s(210, "io_cancel", {kHex, kPtr, kPtr}).Unsupported(kAio);
   s(211, "get_thread_area", {kPtr}).Unsupported("32-bit TLS");
   s(212, "lookup_dcookie", {kHex, kPtr, kUInt}).Refuse(EPERM, "profiling is host-only");
-  s(213, "epoll_create", {kInt}).Ret(kFd).Unsupported(kEpoll);
+  s(213, "epoll_create", {kInt}).Ret(kFd).Emulate(kFull, "host epoll set per instance");
   s(214, "epoll_ctl_old").Unsupported(kRemoved);
   s(215, "epoll_wait_old").Unsupported(kRemoved);
   s(216, "remap_file_pages", {kPtr, kUInt, kProt, kUInt, kHex}).Unsupported("deprecated");
@@ -421,8 +421,9 @@ constexpr Table BuildTable() {
   s(230, "clock_nanosleep", {kInt, kHex, kPtr, kPtr})
       .Passthrough("sleeps on the host; signals interrupt it");
   s(231, "exit_group", {kInt}).Passthrough("process exit; the sentry sees it as a ptrace event");
-  s(232, "epoll_wait", {kFd, kPtr, kInt, kInt}).Unsupported(kEpoll);
-  s(233, "epoll_ctl", {kFd, kInt, kFd, kPtr}).Unsupported(kEpoll);
+  s(232, "epoll_wait", {kFd, kPtr, kInt, kInt}).Emulate(kFull);
+  s(233, "epoll_ctl", {kFd, kInt, kFd, kPtr})
+      .Emulate(kFull, "LT, EPOLLET, EPOLLONESHOT, EPOLLEXCLUSIVE and nesting by the host epoll");
   s(234, "tgkill", {kInt, kInt, kSignal}).Passthrough("tgid/tid are confined to the guest's pid namespace");
   s(235, "utimes", {kPath, kPtr}).Emulate(kFull, "tmpfs");
   s(236, "vserver").Unsupported(kRemoved);
@@ -451,7 +452,7 @@ constexpr Table BuildTable() {
   s(255, "inotify_rm_watch", {kFd, kInt}).Unsupported();
   s(256, "migrate_pages", {kInt, kUInt, kPtr, kPtr}).Refuse(EPERM, kNuma);
   s(257, "openat", {kFd, kPath, kOpenFlags, kMode}).Ret(kFd).Emulate(kFull);
-  s(258, "mkdirat", {kFd, kPath, kMode}).Emulate(kFull, "tmpfs; the read-only root: EROFS");
+  s(258, "mkdirat", {kFd, kPath, kMode}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
   s(259, "mknodat", {kFd, kPath, kMode, kHex}).Emulate(kPartial, "as mknod");
   s(260, "fchownat", {kFd, kPath, kInt, kInt, kAtFlags}).Emulate(kFull, "as chown; AT_SYMLINK_NOFOLLOW, AT_EMPTY_PATH");
   s(261, "futimesat", {kFd, kPath, kPtr}).Emulate(kFull, "tmpfs");
@@ -471,23 +472,25 @@ constexpr Table BuildTable() {
   s(273, "set_robust_list", {kPtr, kUInt})
       .Passthrough("robust futexes are run by the host; tids are namespaced");
   s(274, "get_robust_list", {kInt, kPtr, kPtr}).Unsupported();
-  s(275, "splice", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Unsupported();
+  s(275, "splice", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Emulate(kFull, "pipe to file/pipe, file to pipe; copies through the sentry (SPLICE_F_MOVE is a hint)");
   s(276, "tee", {kFd, kFd, kUInt, kHex}).Unsupported();
   s(277, "sync_file_range", {kFd, kInt, kInt, kHex}).Unsupported();
   s(278, "vmsplice", {kFd, kPtr, kUInt, kHex}).Unsupported();
   s(279, "move_pages", {kInt, kUInt, kPtr, kPtr, kPtr, kHex}).Refuse(EPERM, kNuma);
-  s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull, "tmpfs; UTIME_NOW, UTIME_OMIT, AT_EMPTY_PATH, null path = the fd");
-  s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt}).Unsupported(kEpoll);
-  s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Unsupported();
-  s(283, "timerfd_create", {kInt, kHex}).Ret(kFd).Unsupported();
-  s(284, "eventfd", {kUInt}).Ret(kFd).Unsupported();
+  s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull, "tmpfs and the overlay root (copy-up); UTIME_NOW, UTIME_OMIT, AT_EMPTY_PATH, null path = the fd");
+  s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt})
+      .Emulate(kPartial, "the signal mask argument is not applied yet");
+  s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Unsupported(kSignalfd);
+  s(283, "timerfd_create", {kInt, kHex}).Ret(kFd).Emulate(kFull, "backed by a host timerfd");
+  s(284, "eventfd", {kUInt}).Ret(kFd).Emulate(kFull, "backed by a host eventfd");
   s(285, "fallocate", {kFd, kInt, kInt, kInt}).Emulate(kPartial, "tmpfs: mode 0, KEEP_SIZE, PUNCH_HOLE (as Linux's tmpfs); others EOPNOTSUPP");
-  s(286, "timerfd_settime", {kFd, kHex, kPtr, kPtr}).Unsupported();
-  s(287, "timerfd_gettime", {kFd, kPtr}).Unsupported();
+  s(286, "timerfd_settime", {kFd, kHex, kPtr, kPtr})
+      .Emulate(kFull, "TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET");
+  s(287, "timerfd_gettime", {kFd, kPtr}).Emulate(kFull);
   s(288, "accept4", {kFd, kPtr, kPtr, kHex}).Ret(kFd).Unsupported(kSockets);
-  s(289, "signalfd4", {kFd, kPtr, kUInt, kHex}).Ret(kFd).Unsupported();
-  s(290, "eventfd2", {kUInt, kHex}).Ret(kFd).Unsupported();
-  s(291, "epoll_create1", {kHex}).Ret(kFd).Unsupported(kEpoll);
+  s(289, "signalfd4", {kFd, kPtr, kUInt, kHex}).Ret(kFd).Unsupported(kSignalfd);
+  s(290, "eventfd2", {kUInt, kHex}).Ret(kFd).Emulate(kFull, "EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC");
+  s(291, "epoll_create1", {kHex}).Ret(kFd).Emulate(kFull, "host epoll set per instance");
   s(292, "dup3", {kFd, kFd, kOpenFlags}).Ret(kFd).Emulate(kFull);
   s(293, "pipe2", {kPtr, kOpenFlags}).Emulate(kFull);
   s(294, "inotify_init1", {kHex}).Ret(kFd).Unsupported();
@@ -523,7 +526,7 @@ constexpr Table BuildTable() {
   s(317, "seccomp", {kInt, kHex, kPtr})
       .Unsupported("candidate for passthrough: stacked filters can only restrict");
   s(318, "getrandom", {kBuf, kUInt, kHex}).Emulate(kFull);
-  s(319, "memfd_create", {kPath, kHex}).Ret(kFd).Unsupported();
+  s(319, "memfd_create", {kPath, kHex}).Ret(kFd).Emulate(kPartial, "a tmpfs file the guest can mmap; MFD_HUGETLB EINVAL; file seals not supported (F_ADD_SEALS: EINVAL)");
   s(320, "kexec_file_load", {kFd, kFd, kUInt, kPath, kHex})
       .Refuse(EPERM, "the host kernel cannot be replaced");
   s(321, "bpf", {kInt, kPtr, kUInt}).Refuse(EPERM, "eBPF runs in the host kernel");
@@ -532,7 +535,7 @@ constexpr Table BuildTable() {
   s(323, "userfaultfd", {kHex}).Refuse(EPERM, "page faults are the host's");
   s(324, "membarrier", {kInt, kHex, kInt}).Unsupported();
   s(325, "mlock2", {kPtr, kUInt, kHex}).Unsupported();
-  s(326, "copy_file_range", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Unsupported();
+  s(326, "copy_file_range", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Emulate(kFull, "regular files on any filesystem, through the sentry");
   s(327, "preadv2", {kFd, kPtr, kInt, kInt, kInt, kHex}).Emulate(kPartial, "RWF_* flags ignored");
   s(328, "pwritev2", {kFd, kPtr, kInt, kInt, kInt, kHex}).Emulate(kPartial, "RWF_* flags ignored");
   s(329, "pkey_mprotect", {kPtr, kUInt, kProt, kInt}).Unsupported();
@@ -565,7 +568,8 @@ constexpr Table BuildTable() {
   s(438, "pidfd_getfd", {kFd, kInt, kHex}).Ret(kFd).Unsupported();
   s(439, "faccessat2", {kFd, kPath, kAccessMode, kAtFlags}).Emulate(kFull);
   s(440, "process_madvise", {kFd, kPtr, kUInt, kInt, kHex}).Unsupported();
-  s(441, "epoll_pwait2", {kFd, kPtr, kInt, kPtr, kPtr, kUInt}).Unsupported(kEpoll);
+  s(441, "epoll_pwait2", {kFd, kPtr, kInt, kPtr, kPtr, kUInt})
+      .Emulate(kPartial, "the signal mask argument is not applied yet");
   s(442, "mount_setattr", {kFd, kPath, kHex, kPtr, kUInt}).Refuse(EPERM, kMountApi);
   s(443, "quotactl_fd", {kFd, kHex, kInt, kPtr}).Refuse(EPERM, "disk quotas are host-only");
   s(444, "landlock_create_ruleset", {kPtr, kUInt, kHex})

@@ -64,6 +64,8 @@ void Dentry::AddKnownMissing(std::string_view name) {
 void Dentry::ForgetChild(std::string_view name) {
   auto it = children_.find(Key(name));
   if (it != children_.end()) children_.erase(it);
+  auto m = missing_.find(Key(name));
+  if (m != missing_.end()) missing_.erase(m);
 }
 
 void Dentry::MoveTo(const std::shared_ptr<Dentry>& new_parent, std::string new_name) {

@@ -42,7 +42,8 @@ class Dentry : public std::enable_shared_from_this<Dentry> {
   void CacheChild(const std::shared_ptr<Dentry>& child);
   bool IsKnownMissing(std::string_view name) const;
   void AddKnownMissing(std::string_view name);
-  // Forgets the cached child `name` (it was unlinked or replaced).
+  // Forgets what is cached about `name`, the child or its absence (it was unlinked,
+  // replaced or created).
   void ForgetChild(std::string_view name);
   // rename(2): this dentry now is `new_name` in `new_parent` (its old cache entry is dropped,
   // the new one replaces whatever was cached under that name).

@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <tuple>
 
 #include "vfs/hostfd.h"
 
@@ -110,16 +112,21 @@ std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
                           }));
   }
 
+  // tty (5,0) and console (5,1) both reach the host terminal the sandbox was started on.
   auto tty = std::make_shared<UniqueFd>(std::move(host_tty));
-  root->Add("tty",
-            std::make_shared<DeviceInode>(
-                fs, 0666, makedev(5, 0),
-                [tty](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
-                  if (!tty->valid()) return ErrnoOr<FileRef>::Errno(ENXIO);
-                  int fd = ::fcntl(tty->get(), F_DUPFD_CLOEXEC, 0);
-                  if (fd < 0) return ErrnoOr<FileRef>::Errno(errno);
-                  return FileRef(std::make_shared<HostFile>(UniqueFd(fd), flags, d, "/dev/tty"));
-                }));
+  for (auto [name, dev_minor, perm] :
+       {std::tuple{"tty", 0u, 0666u}, std::tuple{"console", 1u, 0600u}}) {
+    std::string path = std::string("/dev/") + name;
+    root->Add(name,
+              std::make_shared<DeviceInode>(
+                  fs, perm, makedev(5, dev_minor),
+                  [tty, path](const std::shared_ptr<Dentry>& d, int flags) -> ErrnoOr<FileRef> {
+                    if (!tty->valid()) return ErrnoOr<FileRef>::Errno(ENXIO);
+                    int fd = ::fcntl(tty->get(), F_DUPFD_CLOEXEC, 0);
+                    if (fd < 0) return ErrnoOr<FileRef>::Errno(errno);
+                    return FileRef(std::make_shared<HostFile>(UniqueFd(fd), flags, d, path));
+                  }));
+  }
 
   root->Add("stdin", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/0"));
   root->Add("stdout", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/1"));

@@ -1,5 +1,5 @@
-// devfs: the sandbox's /dev (null, zero, full, random, urandom, tty, the stdio and fd
-// symlinks, pts/ and shm/). Created by Vfs::Create; sentry thread only.
+// devfs: the sandbox's /dev (null, zero, full, random, urandom, tty, console, the stdio and
+// fd symlinks, an empty pts/ and shm/; no ptmx yet). Created by Vfs::Create; sentry thread only.
 #pragma once
 
 #include <memory>
@@ -9,8 +9,8 @@
 
 namespace sentry::vfs {
 
-// `host_tty` is the host terminal behind /dev/tty (owned; dup'd on each open), or invalid:
-// opening /dev/tty then fails with ENXIO.
+// `host_tty` is the host terminal behind /dev/tty and /dev/console (owned; dup'd on each
+// open), or invalid: opening them then fails with ENXIO.
 std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty);
 
 // The memory devices as open files (used by devfs; exposed for tests).

@@ -96,6 +96,18 @@ TEST_F(DevfsTest, Random) {
 TEST_F(DevfsTest, TtyWithoutTerminalIsEnxio) {
   ErrnoOr<FileRef> f = vfs_->OpenAt(ctx_, creds_, nullptr, "/dev/tty", O_RDWR, 0);
   EXPECT_EQ(f.error(), ENXIO);
+  EXPECT_EQ(vfs_->OpenAt(ctx_, Credentials{}, nullptr, "/dev/console", O_RDWR, 0).error(), ENXIO);
+}
+
+TEST_F(DevfsTest, ConsoleNodeAndNoPtmx) {
+  struct stat st;
+  ASSERT_TRUE(vfs_->StatAt(ctx_, creds_, nullptr, "/dev/console", true, &st).ok());
+  EXPECT_EQ(st.st_mode, S_IFCHR | 0600u);
+  EXPECT_EQ(major(st.st_rdev), 5u);
+  EXPECT_EQ(minor(st.st_rdev), 1u);
+  // Only root may open it (mode 0600), as on Linux.
+  EXPECT_EQ(vfs_->OpenAt(ctx_, creds_, nullptr, "/dev/console", O_RDWR, 0).error(), EACCES);
+  EXPECT_EQ(vfs_->StatAt(ctx_, creds_, nullptr, "/dev/ptmx", true, &st).error(), ENOENT);
 }
 
 TEST(DevfsTtyTest, TtyOverHostFd) {
@@ -117,6 +129,11 @@ TEST(DevfsTtyTest, TtyOverHostFd) {
   struct stat st;
   ASSERT_TRUE((*f)->Stat(&st).ok());
   EXPECT_EQ(major(st.st_rdev), 5u);  // the /dev/tty node, not the host pipe
+  ErrnoOr<FileRef> console =
+      (*vfs)->OpenAt((*vfs)->RootContext(), Credentials{}, nullptr, "/dev/console", O_WRONLY, 0);
+  ASSERT_TRUE(console.ok()) << console.error();
+  EXPECT_EQ((*console)->Write(std::span<const char>("c", 1)).value(), 1);
+  EXPECT_EQ(read(p[0], buf, sizeof(buf)), 1);
   close(p[0]);
 }
 

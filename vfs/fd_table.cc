@@ -4,6 +4,8 @@
 
 #include <cerrno>
 
+#include "vfs/file_lock.h"
+
 namespace sentry::vfs {
 
 FdTable::Entry* FdTable::Find(int fd) {
@@ -58,6 +60,8 @@ SysResult FdTable::InstallAt(int fd, FileRef f, bool cloexec, int limit) {
   return fd;
 }
 
+FdTable::~FdTable() { FileLocks().ReleaseOwner(this); }
+
 FileRef FdTable::Remove(int fd) {
   Entry* e = Find(fd);
   if (e == nullptr) return nullptr;
@@ -67,6 +71,7 @@ FileRef FdTable::Remove(int fd) {
     sparse_.erase(fd);
   else
     e->cloexec = false;
+  ReleasePosixLocksOnClose(this, *f);
   return f;
 }
 

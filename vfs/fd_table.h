@@ -15,6 +15,8 @@ namespace sentry::vfs {
 class FdTable {
  public:
   FdTable() = default;
+  // Drops the POSIX record locks this table owns (the process exited).
+  ~FdTable();
   FdTable(const FdTable&) = delete;
   FdTable& operator=(const FdTable&) = delete;
 
@@ -29,7 +31,9 @@ class FdTable {
   SysResult InstallAt(int fd, FileRef f, bool cloexec, int limit);
   // EBADF if not open.
   SysResult Close(int fd);
-  // Like Close, returning the description that was removed (nullptr: not open).
+  // Like Close, returning the description that was removed (nullptr: not open). As in
+  // Linux, closing any fd of a file drops the POSIX locks this table holds on it; every
+  // path that drops an fd (close, dup2 over it, close-on-exec) comes through here.
   FileRef Remove(int fd);
   // 0/1, or -EBADF.
   int GetCloexec(int fd) const;

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "vfs/dentry.h"
+#include "vfs/file_lock.h"
 #include "vfs/path.h"
 
 namespace sentry::vfs {
@@ -24,7 +25,9 @@ FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags, std:
       flags_(flags & ~kDroppedFlags),
       anon_name_(std::move(anon_name)) {}
 
-FileDescription::~FileDescription() = default;
+FileDescription::~FileDescription() {
+  if (holds_locks_) FileLocks().ReleaseOwner(this);
+}
 
 bool FileDescription::readable() const {
   if (is_path()) return false;

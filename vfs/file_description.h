@@ -14,6 +14,10 @@
 #include "common/sys_result.h"
 #include "vfs/inode.h"
 
+namespace sentry {
+class WaitQueue;
+}  // namespace sentry
+
 namespace sentry::vfs {
 
 class Dentry;
@@ -55,6 +59,10 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // poll(2) events ready now among `mask` (POLLIN/POLLOUT/...). Files without a wait queue
   // are always ready for what their access mode allows.
   virtual uint32_t Readiness(uint32_t mask);
+  // FIFOs: an open(2) without O_NONBLOCK completes only once the other side has been
+  // opened too. OpenWaitQueue() is then woken when that may have happened; null: no wait.
+  virtual bool OpenComplete() { return true; }
+  virtual WaitQueue* OpenWaitQueue() { return nullptr; }
   // A new description of the same object, for opening a magic link (/proc/self/fd/N) of
   // an anonymous file. ENXIO by default.
   virtual ErrnoOr<std::shared_ptr<FileDescription>> Reopen(int flags);
@@ -71,6 +79,10 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
 
   int64_t offset() const { return offset_; }
 
+  // Set once a flock or OFD lock was taken through this description: the destructor (the
+  // last close) then drops its locks (vfs/file_lock.h).
+  void mark_holds_locks() { holds_locks_ = true; }
+
  protected:
   // 0 or EBADF.
   int CheckReadable() const { return readable() ? 0 : EBADF; }
@@ -84,6 +96,7 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   std::shared_ptr<Dentry> dentry_;
   int flags_;
   std::string anon_name_;
+  bool holds_locks_ = false;
 };
 
 using FileRef = std::shared_ptr<FileDescription>;

@@ -1,4 +1,5 @@
-// goferfs: inodes, regular files and directories over the gofer.
+// goferfs: the filesystem, inode lookups and reads, and the regular-file and directory
+// descriptions over the gofer (changes are in goferfs_write.cc).
 // Ownership as described in vfs/goferfs.h; sentry thread only.
 #include "vfs/goferfs.h"
 
@@ -10,150 +11,206 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <optional>
 
 #include "common/log.h"
 #include "vfs/dentry.h"
 #include "vfs/dirent.h"
 #include "vfs/file_description.h"
+#include "vfs/goferfs_inode.h"
 
 namespace sentry::vfs {
 namespace {
 
 constexpr uint32_t kReadDirBatch = 512;
 
-// A directory listing fetched lazily from the gofer; shared by the open descriptions of
-// one directory, dropped when the last one closes.
-struct DirListing {
-  std::vector<DirEntryInfo> entries;
-  uint64_t next_cookie = 0;
-  bool complete = false;
-};
+void AttrFromStat(const struct stat& st, gofer::Attr* a) {
+  a->mode = st.st_mode;
+  a->nlink = static_cast<uint32_t>(st.st_nlink);
+  a->uid = st.st_uid;
+  a->gid = st.st_gid;
+  a->size = static_cast<uint64_t>(st.st_size);
+  a->blocks = static_cast<uint64_t>(st.st_blocks);
+  a->blksize = static_cast<uint32_t>(st.st_blksize);
+  a->atime_sec = st.st_atim.tv_sec;
+  a->atime_nsec = static_cast<uint32_t>(st.st_atim.tv_nsec);
+  a->mtime_sec = st.st_mtim.tv_sec;
+  a->mtime_nsec = static_cast<uint32_t>(st.st_mtim.tv_nsec);
+  a->ctime_sec = st.st_ctim.tv_sec;
+  a->ctime_nsec = static_cast<uint32_t>(st.st_ctim.tv_nsec);
+}
 
 }  // namespace
 
-class GoferInode : public Inode {
- public:
-  GoferInode(std::shared_ptr<GoferFs> fs, gofer::Handle handle, const gofer::Attr& attr)
-      : Inode(fs, attr.mode & S_IFMT), handle_(handle), attr_(attr), dev_(fs->MapDev(attr.dev)) {}
+GoferInode::GoferInode(std::shared_ptr<GoferFs> fs, gofer::Handle handle, const gofer::Attr& attr)
+    : Inode(fs, attr.mode & S_IFMT), handle_(handle), attr_(attr), dev_(fs->MapDev(attr.dev)) {}
 
-  ~GoferInode() override { gfs()->ReleaseHandle(handle_); }
+GoferInode::~GoferInode() {
+  if (writable()) gfs()->ForgetInode(attr_.dev, attr_.ino, this);
+  gfs()->ReleaseHandle(handle_);
+}
 
-  GoferFs* gfs() const { return static_cast<GoferFs*>(fs()); }
-
-  SysResult Stat(struct stat* out) override {
-    std::memset(out, 0, sizeof(*out));
-    out->st_dev = dev_;
-    out->st_ino = attr_.ino;
-    out->st_mode = attr_.mode;
-    out->st_nlink = attr_.nlink;
-    out->st_uid = attr_.uid;
-    out->st_gid = attr_.gid;
-    out->st_rdev = attr_.rdev;
-    out->st_size = static_cast<off_t>(attr_.size);
-    out->st_blksize = attr_.blksize ? attr_.blksize : 4096;
-    out->st_blocks = static_cast<blkcnt_t>(attr_.blocks);
-    out->st_atim = {attr_.atime_sec, attr_.atime_nsec};
-    out->st_mtim = {attr_.mtime_sec, attr_.mtime_nsec};
-    out->st_ctim = {attr_.ctime_sec, attr_.ctime_nsec};
-    return 0;
-  }
-
-  InodePerm Perm() override { return {attr_.mode, attr_.uid, attr_.gid}; }
-
-  int LookupMany(const FsContext&, std::span<const std::string_view> names,
-                 std::vector<std::shared_ptr<Inode>>* out) override {
-    if (!IsDir()) return ENOTDIR;
-    if (names.empty()) return 0;
-    if (gfs()->client() == nullptr) return EIO;
-    gfs()->FlushReleases();
-    ErrnoOr<gofer::WalkResult> r =
-        gfs()->client()->Walk(handle_, absl::MakeConstSpan(names.data(), names.size()));
-    if (!r.ok()) return r.error();
-    auto fs = std::static_pointer_cast<GoferFs>(fs_ref());
-    for (const gofer::WalkStep& step : r->steps) {
-      out->push_back(std::make_shared<GoferInode>(fs, step.handle, step.attr));
+void GoferInode::Refresh() {
+  if (!writable()) return;  // a read-only mount's attributes are fixed
+  if (IsRegular()) {
+    std::shared_ptr<UniqueFd> fd = rw_fd_.lock();
+    if (fd == nullptr) fd = fd_.lock();
+    struct stat st;
+    if (fd != nullptr && ::fstat(fd->get(), &st) == 0) {
+      AttrFromStat(st, &attr_);
+      stale_ = false;
+      return;
     }
-    if (r->steps.empty() && r->error == 0) return EIO;  // nothing walked, no reason given
-    return r->steps.size() < names.size() ? r->error : 0;
   }
+  if (!stale_ || gfs()->client() == nullptr) return;
+  ErrnoOr<gofer::Attr> a = gfs()->client()->Stat(handle_);
+  if (!a.ok()) return;  // keep what we had; the node may be gone
+  attr_ = *a;
+  stale_ = false;
+}
 
-  ErrnoOr<std::shared_ptr<Inode>> LookupOne(const FsContext& ctx, std::string_view name) override {
-    std::vector<std::shared_ptr<Inode>> out;
-    std::string_view names[1] = {name};
-    int err = LookupMany(ctx, names, &out);
-    if (out.empty()) return ErrnoOr<std::shared_ptr<Inode>>::Errno(err ? err : EIO);
-    return out.front();
-  }
+SysResult GoferInode::Stat(struct stat* out) {
+  Refresh();
+  std::memset(out, 0, sizeof(*out));
+  out->st_dev = dev_;
+  out->st_ino = attr_.ino;
+  out->st_mode = attr_.mode;
+  out->st_nlink = attr_.nlink;
+  out->st_uid = attr_.uid;
+  out->st_gid = attr_.gid;
+  out->st_rdev = attr_.rdev;
+  out->st_size = static_cast<off_t>(attr_.size);
+  out->st_blksize = attr_.blksize ? attr_.blksize : 4096;
+  out->st_blocks = static_cast<blkcnt_t>(attr_.blocks);
+  out->st_atim = {attr_.atime_sec, attr_.atime_nsec};
+  out->st_mtim = {attr_.mtime_sec, attr_.mtime_nsec};
+  out->st_ctim = {attr_.ctime_sec, attr_.ctime_nsec};
+  return 0;
+}
 
-  ErrnoOr<std::string> ReadLink(const FsContext&) override {
-    if (!IsSymlink()) return ErrnoOr<std::string>::Errno(EINVAL);
-    if (!link_.has_value()) {
-      if (gfs()->client() == nullptr) return ErrnoOr<std::string>::Errno(EIO);
-      ErrnoOr<std::string> r = gfs()->client()->ReadLink(handle_);
-      if (!r.ok()) return r;
-      link_ = r.take();
+InodePerm GoferInode::Perm() {
+  if (stale_) Refresh();
+  return {attr_.mode, attr_.uid, attr_.gid};
+}
+
+std::shared_ptr<GoferInode> GoferInode::NewInode(const gofer::WalkStep& step) {
+  if (writable()) {
+    if (std::shared_ptr<GoferInode> known = gfs()->FindInode(step.attr.dev, step.attr.ino);
+        known != nullptr && known->type() == (step.attr.mode & S_IFMT)) {
+      gfs()->ReleaseHandle(step.handle);  // the known inode keeps its own handle
+      known->attr_ = step.attr;           // just read
+      known->stale_ = false;
+      return known;
     }
-    return *link_;
   }
+  auto inode = std::make_shared<GoferInode>(std::static_pointer_cast<GoferFs>(fs_ref()),
+                                            step.handle, step.attr);
+  if (writable()) gfs()->AddInode(step.attr.dev, step.attr.ino, inode);
+  return inode;
+}
 
-  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext& ctx) override;
-
-  // The donated host fd, shared by the open descriptions of this file.
-  ErrnoOr<std::shared_ptr<UniqueFd>> HostFd() {
-    if (std::shared_ptr<UniqueFd> fd = fd_.lock()) return fd;
-    if (gfs()->client() == nullptr) return ErrnoOr<std::shared_ptr<UniqueFd>>::Errno(EIO);
-    ErrnoOr<UniqueFd> r = gfs()->client()->Open(handle_, O_RDONLY);
-    if (!r.ok()) return ErrnoOr<std::shared_ptr<UniqueFd>>::Errno(r.error());
-    auto fd = std::make_shared<UniqueFd>(r.take());
-    fd_ = fd;
-    gfs()->KeepFd(fd);
-    return fd;
+void GoferInode::NoteChild(std::string_view name, const std::shared_ptr<GoferInode>& child) {
+  if (!writable()) return;
+  // Forget children that are gone before the map grows large.
+  if (children_.size() >= 64 && children_.size() % 64 == 0) {
+    absl::erase_if(children_, [](const auto& kv) { return kv.second.expired(); });
   }
+  children_[std::string(name)] = child;
+}
 
-  std::shared_ptr<DirListing> Listing() {
-    if (std::shared_ptr<DirListing> l = listing_.lock()) return l;
-    auto l = std::make_shared<DirListing>();
-    listing_ = l;
-    return l;
+std::shared_ptr<GoferInode> GoferInode::Child(std::string_view name) {
+  auto it = children_.find(std::string(name));
+  return it == children_.end() ? nullptr : it->second.lock();
+}
+
+int GoferInode::LookupMany(const FsContext&, std::span<const std::string_view> names,
+                           std::vector<std::shared_ptr<Inode>>* out) {
+  if (!IsDir()) return ENOTDIR;
+  if (names.empty()) return 0;
+  if (gfs()->client() == nullptr) return EIO;
+  gfs()->FlushReleases();
+  ErrnoOr<gofer::WalkResult> r =
+      gfs()->client()->Walk(handle_, absl::MakeConstSpan(names.data(), names.size()));
+  if (!r.ok()) return r.error();
+  GoferInode* parent = this;
+  for (size_t i = 0; i < r->steps.size(); ++i) {
+    std::shared_ptr<GoferInode> inode = NewInode(r->steps[i]);
+    parent->NoteChild(names[i], inode);
+    parent = inode.get();
+    out->push_back(std::move(inode));
   }
+  if (r->steps.empty() && r->error == 0) return EIO;  // nothing walked, no reason given
+  return r->steps.size() < names.size() ? r->error : 0;
+}
 
-  // Entry `index` of `l`, fetching batches as needed: 1, 0 at the end, or -errno.
-  int EntryAt(DirListing* l, size_t index, DirEntryInfo* out) {
-    while (index >= l->entries.size() && !l->complete) {
-      if (gfs()->client() == nullptr) return -EIO;
-      ErrnoOr<std::vector<gofer::DirEntry>> r =
-          gfs()->client()->ReadDir(handle_, l->next_cookie, kReadDirBatch);
-      if (!r.ok()) return -r.error();
-      if (r->empty()) {
-        l->complete = true;
-        break;
-      }
-      for (gofer::DirEntry& e : *r) {
-        l->next_cookie = e.next_offset;
-        l->entries.push_back(DirEntryInfo{std::move(e.name), e.ino, e.type});
-      }
+ErrnoOr<std::shared_ptr<Inode>> GoferInode::LookupOne(const FsContext& ctx, std::string_view name) {
+  std::vector<std::shared_ptr<Inode>> out;
+  std::string_view names[1] = {name};
+  int err = LookupMany(ctx, names, &out);
+  if (out.empty()) return ErrnoOr<std::shared_ptr<Inode>>::Errno(err ? err : EIO);
+  return out.front();
+}
+
+ErrnoOr<std::string> GoferInode::ReadLink(const FsContext&) {
+  if (!IsSymlink()) return ErrnoOr<std::string>::Errno(EINVAL);
+  if (!link_.has_value()) {
+    if (gfs()->client() == nullptr) return ErrnoOr<std::string>::Errno(EIO);
+    ErrnoOr<std::string> r = gfs()->client()->ReadLink(handle_);
+    if (!r.ok()) return r;
+    link_ = r.take();  // a symlink's target never changes
+  }
+  return *link_;
+}
+
+ErrnoOr<std::shared_ptr<UniqueFd>> GoferInode::HostFd(bool write) {
+  using Result = ErrnoOr<std::shared_ptr<UniqueFd>>;
+  // A read-only description never gets the read-write fd: the guest may mmap it (a shared
+  // writable mapping must fail as it does on Linux, EACCES).
+  if (std::shared_ptr<UniqueFd> fd = (write ? rw_fd_ : fd_).lock()) return fd;
+  if (gfs()->client() == nullptr) return Result::Errno(EIO);
+  ErrnoOr<UniqueFd> r = gfs()->client()->Open(handle_, write ? O_RDWR : O_RDONLY);
+  // A write-only file (mode 0200) still takes writes.
+  if (write && !r.ok() && r.error() == EACCES) r = gfs()->client()->Open(handle_, O_WRONLY);
+  if (!r.ok()) return Result::Errno(r.error());
+  auto fd = std::make_shared<UniqueFd>(r.take());
+  (write ? rw_fd_ : fd_) = fd;
+  gfs()->KeepFd(fd);
+  return fd;
+}
+
+std::shared_ptr<GoferDirListing> GoferInode::Listing() {
+  if (std::shared_ptr<GoferDirListing> l = listing_.lock()) return l;
+  auto l = std::make_shared<GoferDirListing>();
+  listing_ = l;
+  return l;
+}
+
+int GoferInode::EntryAt(GoferDirListing* l, size_t index, DirEntryInfo* out) {
+  while (index >= l->entries.size() && !l->complete) {
+    if (gfs()->client() == nullptr) return -EIO;
+    ErrnoOr<std::vector<gofer::DirEntry>> r =
+        gfs()->client()->ReadDir(handle_, l->next_cookie, kReadDirBatch);
+    if (!r.ok()) return -r.error();
+    if (r->empty()) {
+      l->complete = true;
+      break;
     }
-    if (index >= l->entries.size()) return 0;
-    *out = l->entries[index];
-    return 1;
+    for (gofer::DirEntry& e : *r) {
+      l->next_cookie = e.next_offset;
+      l->entries.push_back(DirEntryInfo{std::move(e.name), e.ino, e.type});
+    }
   }
-
- private:
-  gofer::Handle handle_;
-  gofer::Attr attr_;
-  dev_t dev_;
-  std::optional<std::string> link_;
-  std::weak_ptr<UniqueFd> fd_;
-  std::weak_ptr<DirListing> listing_;
-};
+  if (index >= l->entries.size()) return 0;
+  *out = l->entries[index];
+  return 1;
+}
 
 namespace {
 
 class GoferRegularFile : public SeekableFile {
  public:
-  GoferRegularFile(std::shared_ptr<Dentry> d, int flags, std::shared_ptr<UniqueFd> fd)
-      : SeekableFile(std::move(d), flags), fd_(std::move(fd)) {}
+  GoferRegularFile(std::shared_ptr<Dentry> d, int flags, std::shared_ptr<GoferInode> inode,
+                   std::shared_ptr<UniqueFd> fd)
+      : SeekableFile(std::move(d), flags), inode_(std::move(inode)), fd_(std::move(fd)) {}
 
   SysResult PRead(std::span<char> buf, int64_t offset) override {
     if (int err = CheckReadable()) return SysResult::Errno(err);
@@ -165,9 +222,20 @@ class GoferRegularFile : public SeekableFile {
     return r < 0 ? SysResult::Errno(errno) : SysResult(r);
   }
 
-  SysResult PWrite(std::span<const char>, int64_t) override {
+  SysResult PWrite(std::span<const char> buf, int64_t offset) override {
     if (int err = CheckWritable()) return SysResult::Errno(err);
-    return SysResult::Errno(EROFS);
+    if (dentry()->fs()->read_only()) return SysResult::Errno(EROFS);
+    // Linux appends even for pwrite on an O_APPEND description; the host fd itself is not
+    // O_APPEND (it is shared with the other descriptions of the file).
+    if (status_flags() & O_APPEND) offset = Size();
+    if (offset < 0) return SysResult::Errno(EINVAL);
+    ssize_t r;
+    do {
+      r = ::pwrite(fd_->get(), buf.data(), std::min(buf.size(), kMaxRwCount), offset);
+    } while (r < 0 && errno == EINTR);
+    if (r < 0) return SysResult::Errno(errno);
+    inode_->MarkStale();
+    return r;
   }
 
   SysResult Seek(int64_t offset, int whence) override {
@@ -191,23 +259,25 @@ class GoferRegularFile : public SeekableFile {
   }
 
  private:
+  std::shared_ptr<GoferInode> inode_;
   std::shared_ptr<UniqueFd> fd_;
 };
 
 class GoferDirFile : public DirectoryFile {
  public:
-  GoferDirFile(std::shared_ptr<Dentry> d, int flags, GoferInode* inode,
-               std::shared_ptr<DirListing> listing)
-      : DirectoryFile(std::move(d), flags), inode_(inode), listing_(std::move(listing)) {}
+  GoferDirFile(std::shared_ptr<Dentry> d, int flags, GoferInode* inode)
+      : DirectoryFile(std::move(d), flags), inode_(inode), listing_(inode->Listing()) {}
 
  protected:
   int EntryAt(size_t index, DirEntryInfo* out) override {
     return inode_->EntryAt(listing_.get(), index, out);
   }
+  // rewinddir sees the sandbox's changes: the inode hands out a fresh listing after each.
+  void Rewind() override { listing_ = inode_->Listing(); }
 
  private:
   GoferInode* inode_;  // kept alive by the dentry
-  std::shared_ptr<DirListing> listing_;
+  std::shared_ptr<GoferDirListing> listing_;
 };
 
 }  // namespace
@@ -216,12 +286,14 @@ ErrnoOr<FileRef> GoferInode::Open(const std::shared_ptr<Dentry>& d, int flags, c
   using Result = ErrnoOr<FileRef>;
   switch (type()) {
     case S_IFREG: {
-      ErrnoOr<std::shared_ptr<UniqueFd>> fd = HostFd();
+      const bool write = (flags & O_ACCMODE) != O_RDONLY;
+      ErrnoOr<std::shared_ptr<UniqueFd>> fd = HostFd(write);
       if (!fd.ok()) return Result::Errno(fd.error());
-      return FileRef(std::make_shared<GoferRegularFile>(d, flags, fd.take()));
+      auto self = std::static_pointer_cast<GoferInode>(shared_from_this());
+      return FileRef(std::make_shared<GoferRegularFile>(d, flags, std::move(self), fd.take()));
     }
     case S_IFDIR:
-      return FileRef(std::make_shared<GoferDirFile>(d, flags, this, Listing()));
+      return FileRef(std::make_shared<GoferDirFile>(d, flags, this));
     case S_IFCHR:
     case S_IFBLK:
       return Result::Errno(EACCES);  // host device nodes: the mount is "nodev"
@@ -230,23 +302,28 @@ ErrnoOr<FileRef> GoferInode::Open(const std::shared_ptr<Dentry>& d, int flags, c
   }
 }
 
-GoferFs::GoferFs(gofer::Client* client)
-    : Filesystem("9p", Traits{.read_only = true, .cache_dentries = true, .cache_negative = true}),
+GoferFs::GoferFs(gofer::Client* client, bool read_only)
+    : Filesystem("9p", Traits{.read_only = read_only,
+                              .cache_dentries = true,
+                              // A writable tree gains names: missing ones are looked up again.
+                              .cache_negative = read_only}),
       client_(client) {}
 
 GoferFs::~GoferFs() { FlushReleases(); }
 
-ErrnoOr<std::shared_ptr<GoferFs>> GoferFs::Create(gofer::Client* client) {
+ErrnoOr<std::shared_ptr<GoferFs>> GoferFs::Create(gofer::Client* client, uint32_t index,
+                                                  bool read_only) {
   using Result = ErrnoOr<std::shared_ptr<GoferFs>>;
   if (client == nullptr) return Result::Errno(EINVAL);
-  std::shared_ptr<GoferFs> fs(new GoferFs(client));
-  ErrnoOr<gofer::WalkStep> root = client->Mount();
+  std::shared_ptr<GoferFs> fs(new GoferFs(client, read_only));
+  ErrnoOr<gofer::WalkStep> root = client->Mount(index);
   if (!root.ok()) return Result::Errno(root.error());
   if (!S_ISDIR(root->attr.mode)) {
     client->Close(absl::MakeConstSpan(&root->handle, 1));
     return Result::Errno(ENOTDIR);
   }
   fs->root_ = std::make_shared<GoferInode>(fs, root->handle, root->attr);
+  if (!read_only) fs->AddInode(root->attr.dev, root->attr.ino, fs->root_);
   return fs;
 }
 
@@ -255,6 +332,18 @@ std::shared_ptr<Inode> GoferFs::RootInode() { return root_; }
 void GoferFs::StatFs(struct statfs* out) {
   Filesystem::StatFs(out);
   out->f_type = V9FS_MAGIC;
+  if (read_only() || client_ == nullptr || root_ == nullptr) return;
+  // A writable mount shows the host filesystem's space (df in the sandbox).
+  ErrnoOr<gofer::FsStat> s = client_->StatFs(root_->handle());
+  if (!s.ok()) return;
+  out->f_bsize = static_cast<long>(s->bsize);
+  out->f_frsize = static_cast<long>(s->frsize);
+  out->f_blocks = s->blocks;
+  out->f_bfree = s->bfree;
+  out->f_bavail = s->bavail;
+  out->f_files = s->files;
+  out->f_ffree = s->ffree;
+  out->f_namelen = static_cast<long>(s->namelen);
 }
 
 void GoferFs::DropCaches() {
@@ -273,6 +362,22 @@ dev_t GoferFs::MapDev(uint64_t host_dev) {
   dev_t d = devs_.empty() ? dev() : NewAnonDev();
   devs_.emplace(host_dev, d);
   return d;
+}
+
+std::shared_ptr<GoferInode> GoferFs::FindInode(uint64_t host_dev, uint64_t ino) {
+  auto it = inodes_.find(std::make_pair(host_dev, ino));
+  return it == inodes_.end() ? nullptr : it->second.lock();
+}
+
+void GoferFs::AddInode(uint64_t host_dev, uint64_t ino, const std::shared_ptr<GoferInode>& inode) {
+  inodes_[std::make_pair(host_dev, ino)] = inode;
+}
+
+void GoferFs::ForgetInode(uint64_t host_dev, uint64_t ino, const GoferInode* inode) {
+  auto it = inodes_.find(std::make_pair(host_dev, ino));
+  if (it == inodes_.end()) return;
+  std::shared_ptr<GoferInode> cur = it->second.lock();
+  if (cur == nullptr || cur.get() == inode) inodes_.erase(it);
 }
 
 void GoferFs::ReleaseHandle(gofer::Handle h) {

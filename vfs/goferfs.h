@@ -1,11 +1,13 @@
-// goferfs: the filesystem the gofer serves (read-only for now). Dentries come from batched
-// gofer walks; attributes, symlink targets and listings are cached (the tree is read-only);
-// regular files are read with pread on the host fd the gofer donates.
+// goferfs: a tree the gofer serves (the root's lower layer, or a --mount). Dentries come from
+// batched gofer walks; attributes, symlink targets and listings are cached, and refreshed
+// after every change the sandbox makes on a writable mount; file data is read and written
+// with pread/pwrite straight on the host fds the gofer donates.
 // Created by Vfs::Create; the gofer::Client must outlive the Vfs (when the Vfs is destroyed,
 // goferfs detaches: objects still held elsewhere answer EIO). Sentry thread only.
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -18,8 +20,11 @@ class GoferInode;
 
 class GoferFs : public Filesystem {
  public:
-  // Attaches to the gofer's root (one MOUNT call).
-  static ErrnoOr<std::shared_ptr<GoferFs>> Create(gofer::Client* client);
+  // Attaches to the root of the gofer's mount `index` (one MOUNT call). `read_only`: the
+  // filesystem refuses changes with EROFS and caches missing names (the gofer refuses
+  // changes to its read-only mounts in any case).
+  static ErrnoOr<std::shared_ptr<GoferFs>> Create(gofer::Client* client, uint32_t index = 0,
+                                                  bool read_only = true);
   ~GoferFs() override;
 
   std::shared_ptr<Inode> RootInode() override;
@@ -30,6 +35,11 @@ class GoferFs : public Filesystem {
   // The st_dev shown for a host device: this filesystem's own for the first one seen (the
   // root's), a fresh anonymous device for each other, so that st_ino stays unique per st_dev.
   dev_t MapDev(uint64_t host_dev);
+  // Writable mounts: the live inode for a host node, so that the names of one file (hard
+  // links, a name walked again) share one inode and its attributes. Null if none.
+  std::shared_ptr<GoferInode> FindInode(uint64_t host_dev, uint64_t ino);
+  void AddInode(uint64_t host_dev, uint64_t ino, const std::shared_ptr<GoferInode>& inode);
+  void ForgetInode(uint64_t host_dev, uint64_t ino, const GoferInode* inode);
   // Queues a handle for release; sent in batches.
   void ReleaseHandle(gofer::Handle h);
   void FlushReleases();
@@ -41,12 +51,13 @@ class GoferFs : public Filesystem {
   static constexpr size_t kFdCacheSize = 128;
 
  private:
-  explicit GoferFs(gofer::Client* client);
+  GoferFs(gofer::Client* client, bool read_only);
   static constexpr size_t kReleaseBatch = 128;
 
   gofer::Client* client_;
   std::shared_ptr<GoferInode> root_;
   absl::flat_hash_map<uint64_t, dev_t> devs_;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, std::weak_ptr<GoferInode>> inodes_;
   std::vector<gofer::Handle> pending_close_;
   std::vector<std::shared_ptr<UniqueFd>> fd_cache_;
   size_t fd_cache_next_ = 0;

@@ -109,6 +109,18 @@ int Inode::SetAttr(const AttrChange&) { return EPERM; }
 
 int Inode::Allocate(int, int64_t, int64_t) { return EOPNOTSUPP; }
 
+ErrnoOr<std::string> Inode::GetXattr(std::string_view) {
+  return ErrnoOr<std::string>::Errno(EOPNOTSUPP);
+}
+
+int Inode::SetXattr(std::string_view, std::string_view, int) { return EOPNOTSUPP; }
+
+ErrnoOr<std::vector<std::string>> Inode::ListXattr() {
+  return ErrnoOr<std::vector<std::string>>::Errno(EOPNOTSUPP);
+}
+
+int Inode::RemoveXattr(std::string_view) { return EOPNOTSUPP; }
+
 uint8_t DirentType(uint32_t mode) {
   switch (mode & S_IFMT) {
     case S_IFREG:

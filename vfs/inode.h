@@ -116,7 +116,7 @@ struct InodePerm {
   uint32_t gid = 0;
 };
 
-class Inode {
+class Inode : public std::enable_shared_from_this<Inode> {
  public:
   // `type` is the S_IFMT part of the mode; it never changes.
   Inode(std::shared_ptr<Filesystem> fs, uint32_t type);
@@ -177,6 +177,18 @@ class Inode {
   virtual int SetAttr(const AttrChange& change);
   // fallocate(2) on a regular file (mode already validated). EOPNOTSUPP by default.
   virtual int Allocate(int mode, int64_t offset, int64_t len);
+
+  // ---- Extended attributes, full names ("user.x"). The VFS has checked the namespace, the
+  // sizes and the permissions. Defaults: EOPNOTSUPP (a filesystem without xattrs). ----
+
+  // The value of `name`; ENODATA when it has none.
+  virtual ErrnoOr<std::string> GetXattr(std::string_view name);
+  // Sets `name`; `flags` XATTR_CREATE (EEXIST when set) or XATTR_REPLACE (ENODATA when not).
+  virtual int SetXattr(std::string_view name, std::string_view value, int flags);
+  // Every name set, in a stable order.
+  virtual ErrnoOr<std::vector<std::string>> ListXattr();
+  // ENODATA when not set.
+  virtual int RemoveXattr(std::string_view name);
 
  private:
   std::shared_ptr<Filesystem> fs_;

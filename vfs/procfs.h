@@ -12,11 +12,13 @@
 
 namespace sentry::vfs {
 
-// What procfs needs that the sentry knows at start-up.
+// The machine the sandbox sees, as the sentry knows it at start-up (procfs and sysfs).
 struct ProcfsOptions {
   std::string cpuinfo;  // /proc/cpuinfo text (the sentry reads the host's once); "": synthesized
   uint64_t mem_total_bytes = 0;          // MemTotal: the sandbox's memory limit (0: 1 GiB)
+  uint64_t memory_limit_bytes = 0;       // the sandbox's memory limit (--memory); 0: none
   int num_cpus = 1;                      // CPUs the sandbox may use (/proc/stat, loadavg)
+  std::string cpu_list;                  // those CPUs as a list ("0-1"); "": 0..num_cpus-1
   std::string kernel_release = "6.1.0";  // uname -r
   std::string kernel_version = "#1 SMP PREEMPT_DYNAMIC sentry";  // uname -v
 };

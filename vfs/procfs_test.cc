@@ -6,6 +6,7 @@
 #include <fcntl.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <map>
 
 #include "gtest/gtest.h"
@@ -25,10 +26,14 @@ class FakeProcesses : public ProcessInfo {
   std::string ExePath(int pid) const override { return "/dir/sub/leaf"; }
   std::string Cwd(int pid) const override { return "/dir"; }
   std::string Maps(int pid) const override { return "00400000-00401000 r-xp 00000000 00:00 0 \n"; }
-  std::string StatusFields(int pid) const override {
-    return "State:\tS (sleeping)\nPPid:\t0\nUid:\t0\t0\t0\t0\n";
+  std::string StatusFields(int pid, int tid, int caller_tid) const override {
+    std::string state = (tid ? tid : pid) == caller_tid ? "R (running)" : "S (sleeping)";
+    return "State:\t" + state + "\nPPid:\t0\nUid:\t0\t0\t0\t0\n";
   }
-  std::string StatLine(int pid) const override { return std::to_string(pid) + " (x) S 0"; }
+  std::string StatLine(int pid, int tid, int caller_tid) const override {
+    int id = tid ? tid : pid;
+    return std::to_string(id) + " (x) " + (id == caller_tid ? "R" : "S") + " 0";
+  }
   std::vector<std::pair<int, std::string>> Fds(int pid) const override {
     return {{0, "/dev/null"}, {1, "pipe:[7]"}, {5, "/file"}};
   }
@@ -41,7 +46,25 @@ class FakeProcesses : public ProcessInfo {
   }
   FileRef FdFile(int pid, int fd) const override { return fd == 1 ? pipe_file : nullptr; }
   std::string Hostname() const override { return "sandbox"; }
-  uint64_t MemoryUsed() const override { return 256 << 20; }
+  MemoryUsage Memory() const override {
+    return {.anon_bytes = 256 << 20, .file_bytes = 64 << 20, .shmem_bytes = 16 << 20};
+  }
+  SchedSummary Sched(int caller_tid) const override {
+    return {.running = 2,
+            .blocked = 0,
+            .threads = 3,
+            .last_pid = 43,
+            .user_ticks = 500,
+            .system_ticks = 100};
+  }
+  bool FdCloexec(int pid, int fd) const override { return fd == 5; }
+  std::string Statm(int pid) const override { return "100 20 10 1 0 30 0"; }
+  std::optional<std::array<rlimit, RLIM_NLIMITS>> Limits(int pid) const override {
+    std::array<rlimit, RLIM_NLIMITS> l;
+    l.fill({RLIM_INFINITY, RLIM_INFINITY});
+    l[RLIMIT_NOFILE] = {1024, 524288};
+    return l;
+  }
 
   FileRef pipe_file;
 };
@@ -103,6 +126,10 @@ TEST_F(ProcfsTest, SelfAndPidFiles) {
   EXPECT_NE(status.find("Pid:\t42\n"), std::string::npos);
   EXPECT_NE(status.find("State:\tS (sleeping)\n"), std::string::npos);
   EXPECT_EQ(Read("/proc/self/stat"), "42 (x) S 0\n");
+  EXPECT_EQ(Read("/proc/thread-self/stat"), "43 (x) R 0\n");  // the reader runs
+  EXPECT_NE(Read("/proc/thread-self/status").find("Pid:\t43\n"), std::string::npos);
+  EXPECT_EQ(Read("/proc/self/statm"), "100 20 10 1 0 30 0\n");
+  EXPECT_EQ(Read("/proc/self/cgroup"), "0::/\n");
   EXPECT_NE(Read("/proc/self/maps").find("r-xp"), std::string::npos);
   EXPECT_EQ(Link("/proc/self/exe"), "/dir/sub/leaf");
   EXPECT_EQ(Link("/proc/self/cwd"), "/dir");
@@ -201,7 +228,11 @@ TEST_F(ProcfsTest, OwnershipAndPermissions) {
 TEST_F(ProcfsTest, TopLevelFiles) {
   std::string meminfo = Read("/proc/meminfo");
   EXPECT_EQ(meminfo.rfind("MemTotal:        1048576 kB\n", 0), 0u) << meminfo;
-  EXPECT_NE(meminfo.find("MemFree:          786432 kB\n"), std::string::npos) << meminfo;
+  EXPECT_NE(meminfo.find("MemFree:          720896 kB\n"), std::string::npos) << meminfo;
+  EXPECT_NE(meminfo.find("MemAvailable:     770048 kB\n"), std::string::npos) << meminfo;
+  EXPECT_NE(meminfo.find("Cached:            65536 kB\n"), std::string::npos) << meminfo;
+  EXPECT_NE(meminfo.find("Shmem:             16384 kB\n"), std::string::npos) << meminfo;
+  EXPECT_NE(meminfo.find("SwapTotal:             0 kB\n"), std::string::npos) << meminfo;
   EXPECT_NE(Read("/proc/cpuinfo").find("processor\t: 0"), std::string::npos);
   std::string uptime = Read("/proc/uptime");
   double up = 0, idle = 0;
@@ -210,7 +241,7 @@ TEST_F(ProcfsTest, TopLevelFiles) {
   EXPECT_NE(Read("/proc/version").find("Linux version 6.1.0"), std::string::npos);
   EXPECT_NE(Read("/proc/filesystems").find("nodev\tproc\n"), std::string::npos);
   EXPECT_NE(Read("/proc/stat").find("btime "), std::string::npos);
-  EXPECT_EQ(Read("/proc/loadavg"), "0.00 0.00 0.00 1/2 42\n");
+  EXPECT_EQ(Read("/proc/loadavg"), "0.00 0.00 0.00 2/3 43\n");
   EXPECT_EQ(Read("/proc/sys/kernel/hostname"), "sandbox\n");
   EXPECT_EQ(Read("/proc/sys/kernel/osrelease"), "6.1.0\n");
   EXPECT_EQ(Read("/proc/sys/kernel/ostype"), "Linux\n");
@@ -229,6 +260,64 @@ TEST_F(ProcfsTest, TopLevelFiles) {
   EXPECT_EQ(std::string(buf, 3), "nux");
   EXPECT_GT((*f)->Seek(0, SEEK_END).value(), 10);
   EXPECT_EQ((*f)->Read(std::span<char>(buf, 3)).value(), 0);
+}
+
+TEST_F(ProcfsTest, FdInfo) {
+  EXPECT_EQ(List("/proc/self/fdinfo"), (std::vector<std::string>{".", "..", "0", "1", "5"}));
+  // fd 5 is the fake's close-on-exec fd; the provider gives no description, so 0s.
+  EXPECT_EQ(Read("/proc/self/fdinfo/5"), "pos:\t0\nflags:\t02000000\nmnt_id:\t0\nino:\t0\n");
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  procs_->pipe_file = MakeHostFile(p[1], O_WRONLY, "pipe:[7]");
+  EXPECT_EQ(Read("/proc/self/fdinfo/1").substr(0, 20), "pos:\t0\nflags:\t01\nmnt");
+  close(p[0]);
+  // A file opened by path shows its position, O_LARGEFILE and the mount that holds it.
+  ErrnoOr<FileRef> f = vfs_->OpenAt(ctx_, Credentials{}, nullptr, "/dir/sub/leaf", O_RDONLY, 0);
+  ASSERT_TRUE(f.ok());
+  ASSERT_EQ((*f)->Seek(3, SEEK_SET).value(), 3);
+  procs_->pipe_file = *f;
+  std::string info = Read("/proc/self/fdinfo/1");
+  EXPECT_EQ(info.rfind("pos:\t3\nflags:\t0100000\nmnt_id:\t1\nino:\t", 0), 0u) << info;
+  struct stat st;
+  EXPECT_EQ(vfs_->StatAt(ctx_, Credentials{}, nullptr, "/proc/self/fdinfo/3", true, &st).error(),
+            ENOENT);
+}
+
+TEST_F(ProcfsTest, LimitsAndTaskFiles) {
+  std::string limits = Read("/proc/self/limits");
+  EXPECT_EQ(limits.rfind("Limit                     Soft Limit           Hard Limit           "
+                         "Units     \n",
+                         0),
+            0u)
+      << limits;
+  EXPECT_NE(limits.find("Max open files            1024                 524288               "
+                        "files     \n"),
+            std::string::npos)
+      << limits;
+  EXPECT_NE(limits.find("Max nice priority         unlimited            unlimited            \n"),
+            std::string::npos)
+      << limits;
+  std::vector<std::string> thread = List("/proc/42/task/43");
+  for (const char* want : {"stat", "status", "comm", "fdinfo", "limits", "statm"}) {
+    EXPECT_NE(std::find(thread.begin(), thread.end(), want), thread.end()) << want;
+  }
+  EXPECT_EQ(Read("/proc/42/task/43/comm"), "worker\n");
+  EXPECT_EQ(Read("/proc/42/task/42/stat"), "42 (x) S 0\n");
+}
+
+TEST_F(ProcfsTest, SysFiles) {
+  EXPECT_EQ(Read("/proc/sys/kernel/cap_last_cap"), "40\n");
+  EXPECT_EQ(Read("/proc/sys/fs/pipe-max-size"), "1048576\n");
+  EXPECT_EQ(Read("/proc/sys/vm/max_map_count"), "65530\n");
+  EXPECT_EQ(Read("/proc/sys/vm/overcommit_memory"), "0\n");
+  EXPECT_EQ(Read("/proc/sys/kernel/shmmax"), "18446744073692774399\n");
+  std::string stat = Read("/proc/stat");
+  EXPECT_EQ(stat.rfind("cpu  500 0 100 ", 0), 0u) << stat;
+  EXPECT_NE(stat.find("\ncpu0 500 0 100 "), std::string::npos) << stat;  // one CPU in tests
+  EXPECT_NE(stat.find("\nprocs_running 2\n"), std::string::npos) << stat;
+  double up = 0, idle = 0;
+  ASSERT_EQ(sscanf(Read("/proc/uptime").c_str(), "%lf %lf", &up, &idle), 2);
+  EXPECT_LE(idle, up);
 }
 
 TEST(ProcfsNoProcessesTest, EmptyProvider) {

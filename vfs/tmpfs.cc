@@ -11,6 +11,7 @@
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
 #include "common/unique_fd.h"
+#include "common/wait_queue.h"
 #include "vfs/dentry.h"
 #include "vfs/dirent.h"
 #include "vfs/hostfd.h"
@@ -154,6 +156,42 @@ class TmpfsInode : public Inode {
     return 0;
   }
 
+  ErrnoOr<std::string> GetXattr(std::string_view name) override {
+    auto it = xattrs_.find(name);
+    if (it == xattrs_.end()) return ErrnoOr<std::string>::Errno(ENODATA);
+    return it->second;
+  }
+  int SetXattr(std::string_view name, std::string_view value, int flags) override {
+    auto it = xattrs_.find(name);
+    if ((flags & XATTR_CREATE) && it != xattrs_.end()) return EEXIST;
+    if ((flags & XATTR_REPLACE) && it == xattrs_.end()) return ENODATA;
+    size_t old = it == xattrs_.end() ? 0 : it->first.size() + it->second.size();
+    size_t bytes = xattr_bytes_ - old + name.size() + value.size();
+    if (bytes > kMaxXattrBytes) return ENOSPC;
+    if (it == xattrs_.end()) {
+      xattrs_.emplace(std::string(name), std::string(value));
+    } else {
+      it->second.assign(value.data(), value.size());
+    }
+    xattr_bytes_ = bytes;
+    TouchChange();
+    return 0;
+  }
+  ErrnoOr<std::vector<std::string>> ListXattr() override {
+    std::vector<std::string> names;
+    names.reserve(xattrs_.size());
+    for (const auto& [name, value] : xattrs_) names.push_back(name);
+    return names;
+  }
+  int RemoveXattr(std::string_view name) override {
+    auto it = xattrs_.find(name);
+    if (it == xattrs_.end()) return ENODATA;
+    xattr_bytes_ -= it->first.size() + it->second.size();
+    xattrs_.erase(it);
+    TouchChange();
+    return 0;
+  }
+
   // Link count changes. The last link of a non-directory frees its inode slot.
   void AddLink() {
     ++nlink_;
@@ -190,6 +228,12 @@ class TmpfsInode : public Inode {
   dev_t rdev_;
   uint32_t nlink_ = 1;
   struct timespec atime_, mtime_, ctime_;
+
+ private:
+  // Names and values of all of an inode's xattrs together (Linux's tmpfs allows about this).
+  static constexpr size_t kMaxXattrBytes = 64 * 1024;
+  std::map<std::string, std::string, std::less<>> xattrs_;
+  size_t xattr_bytes_ = 0;
 };
 
 // ---- regular files ----
@@ -295,7 +339,7 @@ class TmpfsFileDescription : public SeekableFile {
 };
 
 ErrnoOr<FileRef> TmpfsFile::Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext&) {
-  auto self = std::static_pointer_cast<TmpfsFile>(d->inode());
+  auto self = std::static_pointer_cast<TmpfsFile>(shared_from_this());
   return FileRef(std::make_shared<TmpfsFileDescription>(d, flags, std::move(self)));
 }
 
@@ -338,6 +382,9 @@ struct FifoPipe {
   UniqueFd rd, wr;
   int readers = 0, writers = 0;
   bool had_reader = false;
+  // Opens of each side so far: a blocking open of the other side waits for these to move.
+  uint64_t reader_opens = 0, writer_opens = 0;
+  WaitQueue opened;  // woken on every open
 };
 
 class FifoFile : public FileDescription {
@@ -348,12 +395,34 @@ class FifoFile : public FileDescription {
         pipe_(std::move(pipe)),
         rd_(std::move(rd)),
         wr_(std::move(wr)) {
+    // What a blocking open must see move: the other side's open count as of now, or
+    // nothing when that side is already open (or this description has both sides).
+    if (rd_.valid() && !wr_.valid() && pipe_->writers == 0) {
+      wait_for_writer_after_ = pipe_->writer_opens;
+      waits_ = true;
+    }
+    if (wr_.valid() && !rd_.valid() && pipe_->readers == 0) {
+      wait_for_reader_after_ = pipe_->reader_opens;
+      waits_ = true;
+    }
     if (rd_.valid()) {
       ++pipe_->readers;
+      ++pipe_->reader_opens;
       pipe_->had_reader = true;
     }
-    if (wr_.valid()) ++pipe_->writers;
+    if (wr_.valid()) {
+      ++pipe_->writers;
+      ++pipe_->writer_opens;
+    }
+    pipe_->opened.WakeAll();
   }
+
+  bool OpenComplete() override {
+    if (!waits_ || (status_flags() & O_NONBLOCK)) return true;
+    if (rd_.valid()) return pipe_->writer_opens > wait_for_writer_after_;
+    return pipe_->reader_opens > wait_for_reader_after_;
+  }
+  WaitQueue* OpenWaitQueue() override { return &pipe_->opened; }
   ~FifoFile() override {
     if (rd_.valid() && --pipe_->readers == 0) {
       if (pipe_->writers > 0) pipe_->rd.reset();  // the writers get EPIPE
@@ -395,6 +464,8 @@ class FifoFile : public FileDescription {
  private:
   std::shared_ptr<FifoPipe> pipe_;
   UniqueFd rd_, wr_;
+  bool waits_ = false;
+  uint64_t wait_for_writer_after_ = 0, wait_for_reader_after_ = 0;
 };
 
 // FIFOs and socket nodes (mknod); sockets cannot be opened (ENXIO).
@@ -697,7 +768,7 @@ class TmpfsDirFile : public DirectoryFile {
 };
 
 ErrnoOr<FileRef> TmpfsDir::Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext&) {
-  auto self = std::static_pointer_cast<TmpfsDir>(d->inode());
+  auto self = std::static_pointer_cast<TmpfsDir>(shared_from_this());
   return FileRef(std::make_shared<TmpfsDirFile>(d, flags, std::move(self)));
 }
 

@@ -13,8 +13,10 @@
 #include "common/log.h"
 #include "vfs/devfs.h"
 #include "vfs/goferfs.h"
+#include "vfs/overlayfs.h"
 #include "vfs/path.h"
 #include "vfs/synthetic.h"
+#include "vfs/sysfs.h"
 
 namespace sentry::vfs {
 namespace {
@@ -230,7 +232,9 @@ ErrnoOr<std::unique_ptr<Vfs>> Vfs::Create(const Options& opts) {
     if (!g.ok()) return Result::Errno(g.error());
     rootfs = g.take();
   }
-  vfs->mounts_->AddRoot(rootfs, "none");
+  const bool overlay = opts.upper_fs != nullptr;
+  if (overlay) rootfs = MakeOverlayFs(std::move(rootfs), opts.upper_fs);
+  vfs->mounts_->AddRoot(rootfs, overlay ? "overlay" : "none");
 
   UniqueFd tty;
   if (opts.host_tty_fd >= 0) {
@@ -244,7 +248,8 @@ ErrnoOr<std::unique_ptr<Vfs>> Vfs::Create(const Options& opts) {
   };
   for (const Standard& m :
        {Standard{"/dev", MakeDevfs(std::move(tty)), "dev"},
-        Standard{"/proc", MakeProcfs(opts.processes, opts.proc, vfs->mounts_), "proc"}}) {
+        Standard{"/proc", MakeProcfs(opts.processes, opts.proc, vfs->mounts_), "proc"},
+        Standard{"/sys", MakeSysfs(opts.proc), "sysfs"}}) {
     SysResult r = vfs->Mount(m.path, m.fs, m.source, /*placeholder=*/true);
     if (!r.ok()) return Result::Errno(r.error());
   }
@@ -544,6 +549,7 @@ SysResult Vfs::CreateNode(const FsContext& ctx, const Credentials& creds, const 
   node.symlink_target = symlink_target;
   ErrnoOr<std::shared_ptr<Inode>> inode = r.parent->inode()->CreateChild(r.name, node);
   if (!inode.ok()) return SysResult::Errno(inode.error());
+  Instantiate(r.parent, r.name, inode.take());  // also forgets a cached absence
   return 0;
 }
 
@@ -643,7 +649,9 @@ SysResult Vfs::LinkDentryAt(const FsContext& ctx, const Credentials& creds,
   }
   if (inode->IsDir()) return SysResult::Errno(EPERM);
   int err = r->parent->inode()->LinkChild(r->name, target->inode());
-  return err ? SysResult::Errno(err) : SysResult(0);
+  if (err) return SysResult::Errno(err);
+  r->parent->ForgetChild(r->name);  // a cached absence of the name is stale now
+  return 0;
 }
 
 SysResult Vfs::RenameAt(const FsContext& ctx, const Credentials& creds,

@@ -36,14 +36,17 @@ SysResult CheckMknodType(uint32_t mode);
 class Vfs {
  public:
   struct Options {
-    gofer::Client* gofer = nullptr;          // root filesystem (goferfs, read-only for now)
+    gofer::Client* gofer = nullptr;          // root filesystem (goferfs, the overlay's lower)
     std::shared_ptr<Filesystem> root_fs;     // instead of goferfs when set (tests, tools)
+    // The writable upper layer of an overlay root (a tmpfs); null: the root is read-only.
+    std::shared_ptr<Filesystem> upper_fs;
     std::shared_ptr<ProcessInfo> processes;  // procfs data source (implemented by the sentry)
     ProcfsOptions proc;                      // cpuinfo, memory limit, uname strings, cpus
     int host_tty_fd = -1;  // the host terminal for /dev/tty (dup'd by Create), or -1 (ENXIO)
   };
 
-  // Mounts goferfs (or opts.root_fs) at /, devfs at /dev and procfs at /proc. A missing
+  // Mounts goferfs (or opts.root_fs) at /, under an overlay with opts.upper_fs when set,
+  // devfs at /dev and procfs at /proc. A missing
   // /dev or /proc directory in the root filesystem is stood in for by an empty directory.
   static ErrnoOr<std::unique_ptr<Vfs>> Create(const Options& opts);
   ~Vfs();

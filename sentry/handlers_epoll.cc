@@ -1,0 +1,148 @@
+// epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2 over
+// vfs::EpollFile. A waiter with nothing ready parks on the instance's host epoll fd (plus
+// a timer) in the event loop, then collects again. Signal masks of epoll_pwait/epoll_pwait2
+// are not applied yet (partial, as ppoll). Sentry thread only.
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <time.h>
+
+#include <algorithm>
+#include <climits>
+
+#include "sentry/handler_util.h"
+#include "sentry/handlers.h"
+#include "vfs/epoll.h"
+
+namespace sentry {
+namespace {
+
+// Linux's cap on maxevents.
+constexpr int64_t kMaxEvents = INT_MAX / sizeof(epoll_event);
+// The end of the x86-64 user address space (access_ok).
+constexpr uint64_t kUserEnd = 0x7ffffffff000ULL;
+
+int64_t NowNs() {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+SysResult CreateImpl(SyscallContext& c, int flags) {
+  auto ep = vfs::EpollFile::Create();
+  if (!ep.ok()) return SysResult::Errno(ep.error());
+  return c.proc.fds->Install(*ep, flags & EPOLL_CLOEXEC, 0, FdLimit(c));
+}
+
+SysResult EpollCreate(SyscallContext& c) {
+  if (static_cast<int>(c.arg(0)) <= 0) return SysResult::Errno(EINVAL);
+  return CreateImpl(c, 0);
+}
+
+SysResult EpollCreate1(SyscallContext& c) {
+  int flags = static_cast<int>(c.arg(0));
+  if (flags & ~EPOLL_CLOEXEC) return SysResult::Errno(EINVAL);
+  return CreateImpl(c, flags);
+}
+
+SysResult EpollCtl(SyscallContext& c) {
+  int op = static_cast<int>(c.arg(1));
+  int fd = static_cast<int>(c.arg(2));
+  epoll_event ev{};
+  if (op != EPOLL_CTL_DEL && !CopyInObj(c, c.arg(3), &ev).ok()) return SysResult::Errno(EFAULT);
+  vfs::FileRef epf = GetFile(c, static_cast<uint64_t>(static_cast<int>(c.arg(0))));
+  vfs::FileRef target = GetFile(c, static_cast<uint64_t>(fd));
+  if (!epf || !target) return SysResult::Errno(EBADF);
+  // Files without a wait queue (regular files, directories, /dev/null, …) are refused.
+  if (target->ReadinessFd() < 0) return SysResult::Errno(EPERM);
+  auto* ep = dynamic_cast<vfs::EpollFile*>(epf.get());
+  if (!ep || target == epf) return SysResult::Errno(EINVAL);
+  int err = ep->Ctl(op, fd, target, ev);
+  return err ? SysResult::Errno(err) : SysResult(0);
+}
+
+// The core of the epoll_wait family. deadline_ns < 0: wait forever; 0: don't wait.
+SysResult WaitImpl(SyscallContext& c, uint64_t events_addr, int maxevents, int64_t deadline_ns) {
+  if (maxevents <= 0 || maxevents > kMaxEvents) return SysResult::Errno(EINVAL);
+  uint64_t bytes = static_cast<uint64_t>(maxevents) * sizeof(epoll_event);
+  if (events_addr > kUserEnd || bytes > kUserEnd - events_addr) return SysResult::Errno(EFAULT);
+  vfs::FileRef f = GetFile(c, static_cast<uint64_t>(static_cast<int>(c.arg(0))));
+  if (!f) return SysResult::Errno(EBADF);
+  auto* ep = dynamic_cast<vfs::EpollFile*>(f.get());
+  if (!ep) return SysResult::Errno(EINVAL);
+  // Collected events go through the shared I/O buffer (no allocation; no yield before the
+  // copy-out).
+  auto* buf = reinterpret_cast<epoll_event*>(c.kernel.io_buffer());
+  size_t cap = std::min<size_t>(maxevents, Kernel::kIoBufferSize / sizeof(epoll_event));
+  for (;;) {
+    SysResult n = ep->Collect(std::span<epoll_event>(buf, cap));
+    if (!n.ok()) return n;
+    if (n.value() > 0) {
+      if (!CopyOut(c, events_addr, buf, n.value() * sizeof(epoll_event)).ok())
+        return SysResult::Errno(EFAULT);
+      return n;
+    }
+    int64_t remaining = -1;
+    if (deadline_ns >= 0) {
+      remaining = deadline_ns - NowNs();
+      if (remaining <= 0) return 0;
+    }
+    std::pair<int, uint32_t> wait{ep->ReadinessFd(), EPOLLIN};
+    if (!c.kernel.WaitForFds(c.task, std::span(&wait, 1), remaining))
+      return SysResult::Errno(EINTR);
+    if (!c.kernel.platform().StillValid(c.req)) return SysResult::Errno(EINTR);
+  }
+}
+
+int64_t DeadlineFromMs(int timeout_ms) {
+  if (timeout_ms < 0) return -1;
+  return NowNs() + static_cast<int64_t>(timeout_ms) * 1000000;
+}
+
+// The sigmask of epoll_pwait/epoll_pwait2 is validated (size, readable) but not applied yet.
+SysResult CheckSigmask(SyscallContext& c, uint64_t mask_addr, uint64_t size) {
+  if (!mask_addr) return 0;
+  if (size != sizeof(uint64_t)) return SysResult::Errno(EINVAL);
+  uint64_t mask;
+  if (!CopyInObj(c, mask_addr, &mask).ok()) return SysResult::Errno(EFAULT);
+  return 0;
+}
+
+SysResult EpollWait(SyscallContext& c) {
+  return WaitImpl(c, c.arg(1), static_cast<int>(c.arg(2)),
+                  DeadlineFromMs(static_cast<int>(c.arg(3))));
+}
+
+SysResult EpollPwait(SyscallContext& c) {
+  SysResult r = CheckSigmask(c, c.arg(4), c.arg(5));
+  if (!r.ok()) return r;
+  return WaitImpl(c, c.arg(1), static_cast<int>(c.arg(2)),
+                  DeadlineFromMs(static_cast<int>(c.arg(3))));
+}
+
+SysResult EpollPwait2(SyscallContext& c) {
+  int64_t deadline = -1;
+  if (c.arg(3)) {
+    struct timespec ts;
+    if (!CopyInObj(c, c.arg(3), &ts).ok()) return SysResult::Errno(EFAULT);
+    if (ts.tv_sec < 0 || ts.tv_nsec < 0 || ts.tv_nsec >= 1000000000)
+      return SysResult::Errno(EINVAL);
+    int64_t max_sec = (INT64_MAX / 1000000000) / 2;
+    deadline = ts.tv_sec > max_sec ? -1 : NowNs() + ts.tv_sec * 1000000000LL + ts.tv_nsec;
+  }
+  SysResult r = CheckSigmask(c, c.arg(4), c.arg(5));
+  if (!r.ok()) return r;
+  return WaitImpl(c, c.arg(1), static_cast<int>(c.arg(2)), deadline);
+}
+
+}  // namespace
+
+void RegisterEpollHandlers(std::vector<SyscallHandler>* t) {
+  (*t)[SYS_epoll_create] = EpollCreate;
+  (*t)[SYS_epoll_create1] = EpollCreate1;
+  (*t)[SYS_epoll_ctl] = EpollCtl;
+  (*t)[SYS_epoll_wait] = EpollWait;
+  (*t)[SYS_epoll_pwait] = EpollPwait;
+  (*t)[SYS_epoll_pwait2] = EpollPwait2;
+}
+
+}  // namespace sentry
