@@ -358,7 +358,7 @@ SysResult Prctl(SyscallContext& c) {
     case PR_GET_NO_NEW_PRIVS:
       return 1;
     case PR_SET_PDEATHSIG:
-      // Recorded for PR_GET_PDEATHSIG; not yet delivered when the parent dies (partial).
+      // Delivered by the sentry when the parent process is gone (process_lifecycle.cc).
       if (c.arg(1) > 64) return SysResult::Errno(EINVAL);
       c.proc.pdeathsig = static_cast<int>(c.arg(1));
       return 0;

@@ -141,6 +141,14 @@ void Kernel::ReleaseTaskState(pid_t host_tid) {
   for (auto& [tid, other] : tasks_) {
     if (other->process == p) return;
   }
+  // The whole process is gone: children that asked for PR_SET_PDEATHSIG get their signal
+  // (Linux sends it when the parent thread exits; processes are the unit here) and, like
+  // on Linux after reparenting, have the sandbox init as parent from now on.
+  for (auto& [pid, child] : processes_) {
+    if (child->ppid != p->pid || child.get() == p) continue;
+    if (child->pdeathsig > 0 && child->host_pid > 0) kill(child->host_pid, child->pdeathsig);
+    child->ppid = 1;
+  }
   if (p->pid != 1) processes_.erase(p->pid);
 }
 

@@ -34,7 +34,7 @@ struct Process {
   std::vector<std::string> argv, envp;
   std::string comm;
   int nice = 0;          // virtual nice value (getpriority/setpriority)
-  int pdeathsig = 0;     // PR_SET_PDEATHSIG (recorded only)
+  int pdeathsig = 0;     // PR_SET_PDEATHSIG: sent when the parent process is gone; 0 after fork
   // Guest fd number -> the description whose host fd is installed at that same number in
   // the guest's host fd table (the mmap mirror; see docs/architecture.md).
   std::map<int, vfs::FileRef> mirrors;

@@ -1,8 +1,10 @@
 // Processes: fork/wait statuses, execve errors, sessions and process groups, rusage/times,
 // scheduling queries and nice values. Uses only libc + gtest.
 #include <errno.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/times.h>
@@ -39,6 +41,43 @@ TEST(ProcessTest, ForkWaitReportsExitCodesAndSignals) {
   EXPECT_EQ(WTERMSIG(st), SIGKILL);
   EXPECT_EQ(waitpid(-1, nullptr, WNOHANG), -1);  // no children left
   EXPECT_EQ(errno, ECHILD);
+}
+
+// A grandchild that asked for PR_SET_PDEATHSIG dies when its parent exits: the grandchild
+// holds the write end of `gone`, so the test sees EOF there once it is dead.
+TEST(ProcessTest, ParentDeathSignalIsDelivered) {
+  int ready[2], gone[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(gone), 0);
+  pid_t parent = fork();
+  ASSERT_GE(parent, 0);
+  if (parent == 0) {
+    pid_t grandchild = fork();
+    if (grandchild < 0) _exit(2);
+    if (grandchild == 0) {
+      close(gone[0]);
+      if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) _exit(3);
+      int sig = -1;
+      if (prctl(PR_GET_PDEATHSIG, &sig) != 0 || sig != SIGTERM) _exit(4);
+      if (write(ready[1], "r", 1) != 1) _exit(5);
+      sleep(30);  // SIGTERM ends this long before
+      _exit(6);
+    }
+    char c;
+    if (read(ready[0], &c, 1) != 1) _exit(7);
+    _exit(0);  // the grandchild's parent dies now
+  }
+  close(gone[1]);
+  close(ready[1]);
+  int st;
+  ASSERT_EQ(waitpid(parent, &st, 0), parent);
+  ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  struct pollfd p = {gone[0], POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 10000), 1) << "the grandchild outlived its parent";
+  char c;
+  EXPECT_EQ(read(gone[0], &c, 1), 0);  // EOF: the grandchild is dead
+  close(gone[0]);
+  close(ready[0]);
 }
 
 TEST(ProcessTest, ChildSeesItsParent) {
