@@ -111,6 +111,23 @@ bool StopBackgroundReader(SyscallContext& c, const vfs::FileRef& f) {
   return true;
 }
 
+// With TOSTOP set on the terminal, a background process that writes to it gets SIGTTOU (its
+// group stops, and the write restarts once continued) unless it ignores or blocks SIGTTOU,
+// in which case the write goes ahead, as Linux's tty_check_change does.
+bool StopBackgroundWriter(SyscallContext& c, const vfs::FileRef& f) {
+  constexpr uint32_t kTostop = 0400;  // TOSTOP in c_lflag (<termios.h> clashes with asm/)
+  if (!IsTerminal(f)) return false;
+  alignas(8) uint32_t termios[16] = {};  // the kernel's struct termios: c_lflag is word 3
+  if (!f->Ioctl(TCGETS, termios).ok() || !(termios[3] & kTostop)) return false;
+  int pgrp = c.kernel.GuestPgrpOf(c.proc);
+  if (pgrp < 0 || pgrp == c.kernel.foreground_pgrp()) return false;
+  if (Kernel::IgnoresOrBlocks(c.task.host_tid, SIGTTOU)) return false;
+  pid_t host_group = c.kernel.HostPgrpOf(pgrp);
+  if (host_group == 0) return false;
+  kill(-host_group, SIGTTOU);
+  return true;
+}
+
 SysResult Read(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
@@ -122,6 +139,7 @@ SysResult Read(SyscallContext& c) {
 SysResult Write(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
+  if (StopBackgroundWriter(c, f)) return SysResult::Errno(EINTR);
   return WriteFromGuest(c, f, c.arg(1), c.arg(2), -1);
 }
 

@@ -555,16 +555,27 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   }
 }
 
+namespace {
+// A signal mask line ("SigBlk:", ...) of a host /proc/<tid>/status text; 0 if missing.
+uint64_t StatusMask(const std::string& status, std::string_view key) {
+  size_t at = status.find(key);
+  if (at == std::string::npos) return 0;
+  return std::strtoull(status.c_str() + at + key.size(), nullptr, 16);
+}
+}  // namespace
+
 bool Kernel::CatchesUnblocked(pid_t host_tid, int sig) {
   std::string status;
   if (!ReadHostProc(host_tid, "status", &status)) return true;  // the old, safe order
-  auto mask = [&](std::string_view key) -> uint64_t {
-    size_t at = status.find(key);
-    if (at == std::string::npos) return 0;
-    return std::strtoull(status.c_str() + at + key.size(), nullptr, 16);
-  };
   uint64_t bit = uint64_t{1} << (sig - 1);
-  return (mask("\nSigCgt:") & bit) && !(mask("\nSigBlk:") & bit);
+  return (StatusMask(status, "\nSigCgt:") & bit) && !(StatusMask(status, "\nSigBlk:") & bit);
+}
+
+bool Kernel::IgnoresOrBlocks(pid_t host_tid, int sig) {
+  std::string status;
+  if (!ReadHostProc(host_tid, "status", &status)) return false;
+  uint64_t bit = uint64_t{1} << (sig - 1);
+  return ((StatusMask(status, "\nSigIgn:") | StatusMask(status, "\nSigBlk:")) & bit) != 0;
 }
 
 bool Kernel::HandleLoaderSyscall(Task& t, const platform::SyscallRequest& req) {

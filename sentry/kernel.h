@@ -129,6 +129,12 @@ class Kernel {
   bool HandleExecCarrier(Task& t, const platform::SyscallRequest& req);
   // True when thread `host_tid` has a handler for `sig` and does not block it (host /proc).
   static bool CatchesUnblocked(pid_t host_tid, int sig);
+
+ public:
+  // True when thread `host_tid` ignores or blocks `sig` (host /proc).
+  static bool IgnoresOrBlocks(pid_t host_tid, int sig);
+
+ private:
   bool OnExecTrap(Task& t);
   void OnExecEvent(Task& t, pid_t old_tid);
 

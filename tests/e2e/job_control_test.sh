@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e: an interactive bash inside the sandbox, in a real terminal (tmux on a private socket):
-# Ctrl-C, Ctrl-Z, jobs, bg, fg, kill %1, SIGWINCH and the window size, exit status.
+# Ctrl-C, Ctrl-Z, jobs, bg, fg, kill %1, TOSTOP (SIGTTOU), SIGWINCH and the window size, exit status.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
@@ -61,6 +61,14 @@ tm send-keys -t "$session" C-z
 wait_for 'Stopped'
 type_line 'fg'
 wait_for 'slept'
+
+check "stty tostop: a background writer is stopped by SIGTTOU, fg lets it write"
+type_line 'stty tostop; (echo from-background) & sleep 0.5; jobs'
+wait_for 'Stopped                 ( echo from-background )'
+type_line 'fg'
+wait_for 'from-background'
+type_line 'stty -tostop; (echo untouched-writer) & wait'
+wait_for 'untouched-writer'
 
 check "a window resize reaches the guest (SIGWINCH) and the new size is visible"
 type_line 'trap "echo got-winch" WINCH'
