@@ -2,6 +2,8 @@
 // for the trap mode, and the Markdown rendering. Install runs once per process after set-up.
 #include "common/self_seccomp.h"
 
+#include <sys/mman.h>
+
 #include <fmt/format.h>
 #include <seccomp.h>
 #include <signal.h>
@@ -147,6 +149,23 @@ std::string DescribeCheck(const ArgCmp& c) {
       return fmt::format("arg{} >= {:#x}", c.arg, c.value);
   }
   return "";
+}
+
+std::vector<Rule> RuntimeRules(const char* memory_reason) {
+  return {
+      {SYS_mmap, "mmap", {NoneOf(2, PROT_EXEC, "prot without PROT_EXEC")}, memory_reason},
+      {SYS_mprotect, "mprotect", {NoneOf(2, PROT_EXEC, "prot without PROT_EXEC")}, memory_reason},
+      {SYS_munmap, "munmap", {}, memory_reason},
+      {SYS_mremap, "mremap", {}, memory_reason},
+      {SYS_brk, "brk", {}, memory_reason},
+      {SYS_madvise, "madvise", {}, memory_reason},
+      {SYS_futex, "futex", {}, "glibc locks"},
+      {SYS_rt_sigprocmask, "rt_sigprocmask", {}, "signal masks (glibc, signal handlers)"},
+      {SYS_rt_sigreturn, "rt_sigreturn", {}, "return from a signal handler"},
+      {SYS_restart_syscall, "restart_syscall", {}, "resume a call a stop interrupted"},
+      {SYS_exit, "exit", {}, "thread exit"},
+      {SYS_exit_group, "exit_group", {}, "process exit"},
+  };
 }
 
 std::vector<int> AllowedNumbers(absl::Span<const Rule> rules) {

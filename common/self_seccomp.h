@@ -68,6 +68,11 @@ std::string AllowlistMarkdown(absl::Span<const Rule> rules);
 // "arg2 & 0x3 == 0"-style text of one check (its `what` when given).
 std::string DescribeCheck(const ArgCmp& c);
 
+// The C runtime every locked-down process needs: memory (never executable), futex, signal
+// return and masks, restart_syscall, thread and process exit. `memory_reason` says what the
+// process maps memory for.
+std::vector<Rule> RuntimeRules(const char* memory_reason);
+
 // Sorted, de-duplicated syscall numbers of `rules`.
 std::vector<int> AllowedNumbers(absl::Span<const Rule> rules);
 

@@ -93,21 +93,11 @@ std::vector<sc::Rule> GoferAllowlist(int channel_fd, bool chmod_fallback) {
       // Process basics.
       {SYS_write, "write", {sc::Eq(0, 2, "fd == 2")}, "log lines to stderr"},
       {SYS_getpid, "getpid", {}, "the pid in log lines"},
-      {SYS_mmap, "mmap", {sc::NoneOf(2, PROT_EXEC, "prot without PROT_EXEC")}, kMem},
-      {SYS_mprotect, "mprotect", {sc::NoneOf(2, PROT_EXEC, "prot without PROT_EXEC")}, kMem},
-      {SYS_munmap, "munmap", {}, kMem},
-      {SYS_mremap, "mremap", {}, kMem},
-      {SYS_brk, "brk", {}, kMem},
-      {SYS_madvise, "madvise", {}, kMem},
-      {SYS_futex, "futex", {}, "glibc locks (static initialisers, stdio)"},
       {SYS_getrandom, "getrandom", {}, "glibc's malloc seeds its tcache"},
       {SYS_clock_gettime, "clock_gettime", {}, "vDSO fallback"},
-      {SYS_rt_sigreturn, "rt_sigreturn", {}, "return from a signal handler"},
-      {SYS_rt_sigprocmask, "rt_sigprocmask", {}, "glibc blocks signals around thread exit"},
-      {SYS_restart_syscall, "restart_syscall", {}, "resume a call a stop interrupted"},
-      {SYS_exit, "exit", {}, "thread exit"},
-      {SYS_exit_group, "exit_group", {}, "process exit when the channel closes"},
   };
+  std::vector<sc::Rule> runtime = sc::RuntimeRules(kMem);
+  r.insert(r.end(), runtime.begin(), runtime.end());
   if (chmod_fallback) {
     r.push_back({SYS_chmod, "chmod", {},
                  "chmod of /proc/self/fd/N on kernels without fchmodat2 (before 6.6)"});

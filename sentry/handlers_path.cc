@@ -33,7 +33,8 @@ SysResult OpenImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int flags, 
     if (!c.kernel.WaitForEvents(c.task, q, {}, -1)) return SysResult::Errno(EINTR);
     if (!c.kernel.platform().StillValid(c.req)) return SysResult::Errno(EINTR);
   }
-  if ((flags & (O_ACCMODE | O_CREAT | O_TRUNC)) != O_RDONLY && !((*f)->is_path())) {
+  if (c.kernel.audit().enabled() && (flags & (O_ACCMODE | O_CREAT | O_TRUNC)) != O_RDONLY &&
+      !(*f)->is_path()) {
     c.kernel.audit().Open(c.proc.pid, (*f)->Path(), flags);
   }
   return c.proc.fds->Install(*f, flags & O_CLOEXEC, 0, FdLimit(c));

@@ -73,6 +73,31 @@ int CheckAccess(SyscallContext& c, vfs::Inode* inode, int may) {
   return vfs::CheckPermission(c.proc.creds, p.mode, p.uid, p.gid, may);
 }
 
+// Linux's xattr_permission for a change (set or remove) of `name` on `inode`: 0 or the errno.
+int MayChange(SyscallContext& c, vfs::Inode* inode, std::string_view name) {
+  const Space space = SpaceOf(name);
+  if (space == Space::kUnknown) return EOPNOTSUPP;
+  if (inode->fs()->read_only()) return EROFS;
+  const bool root = c.proc.creds.fsuid == 0;
+  switch (space) {
+    case Space::kTrusted:
+      return EPERM;
+    case Space::kSystem:
+      return EOPNOTSUPP;
+    case Space::kUser: {
+      if (!inode->IsRegular() && !inode->IsDir()) return EPERM;
+      vfs::InodePerm p = inode->Perm();
+      // Sticky directories: only the owner (or root) may change user attributes.
+      if (inode->IsDir() && (p.mode & S_ISVTX) && !root && c.proc.creds.fsuid != p.uid) {
+        return EPERM;
+      }
+      return CheckAccess(c, inode, vfs::kMayWrite) ? EACCES : 0;
+    }
+    default:  // security.*: the owner or root
+      return !root && c.proc.creds.fsuid != inode->Perm().uid ? EPERM : 0;
+  }
+}
+
 SysResult Get(SyscallContext& c, const Target& t) {
   if (t.err) return SysResult::Errno(t.err);
   std::string name;
@@ -114,30 +139,7 @@ SysResult Set(SyscallContext& c, const Target& t) {
     if (SysResult r = CopyIn(c, c.arg(2), value.data(), size); !r.ok()) return r;
   }
   vfs::Inode* inode = t.dentry->inode().get();
-  if (SpaceOf(name) == Space::kUnknown) return SysResult::Errno(EOPNOTSUPP);
-  if (inode->fs()->read_only()) return SysResult::Errno(EROFS);
-  switch (SpaceOf(name)) {
-    case Space::kTrusted:
-      return SysResult::Errno(EPERM);
-    case Space::kSystem:
-      return SysResult::Errno(EOPNOTSUPP);
-    case Space::kUser: {
-      if (!inode->IsRegular() && !inode->IsDir()) return SysResult::Errno(EPERM);
-      vfs::InodePerm p = inode->Perm();
-      // Sticky directories: only the owner (or root) may set user attributes.
-      if (inode->IsDir() && (p.mode & S_ISVTX) && c.proc.creds.fsuid != 0 &&
-          c.proc.creds.fsuid != p.uid) {
-        return SysResult::Errno(EPERM);
-      }
-      if (CheckAccess(c, inode, vfs::kMayWrite)) return SysResult::Errno(EACCES);
-      break;
-    }
-    default:
-      if (c.proc.creds.fsuid != 0 && c.proc.creds.fsuid != inode->Perm().uid) {
-        return SysResult::Errno(EPERM);
-      }
-      break;
-  }
+  if (int err = MayChange(c, inode, name)) return SysResult::Errno(err);
   int err = inode->SetXattr(name, value, flags);
   return err ? SysResult::Errno(err) : SysResult(0);
 }
@@ -147,23 +149,7 @@ SysResult Remove(SyscallContext& c, const Target& t) {
   std::string name;
   if (SysResult r = ReadName(c, c.arg(1), &name); !r.ok()) return r;
   vfs::Inode* inode = t.dentry->inode().get();
-  if (SpaceOf(name) == Space::kUnknown) return SysResult::Errno(EOPNOTSUPP);
-  if (inode->fs()->read_only()) return SysResult::Errno(EROFS);
-  switch (SpaceOf(name)) {
-    case Space::kTrusted:
-      return SysResult::Errno(EPERM);
-    case Space::kSystem:
-      return SysResult::Errno(EOPNOTSUPP);
-    case Space::kUser:
-      if (!inode->IsRegular() && !inode->IsDir()) return SysResult::Errno(EPERM);
-      if (CheckAccess(c, inode, vfs::kMayWrite)) return SysResult::Errno(EACCES);
-      break;
-    default:
-      if (c.proc.creds.fsuid != 0 && c.proc.creds.fsuid != inode->Perm().uid) {
-        return SysResult::Errno(EPERM);
-      }
-      break;
-  }
+  if (int err = MayChange(c, inode, name)) return SysResult::Errno(err);
   int err = inode->RemoveXattr(name);
   return err ? SysResult::Errno(err) : SysResult(0);
 }

@@ -519,11 +519,11 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   if (h) {
     SyscallContext ctx{*this, t, p, req};
     result = h(ctx);
-  } else if (req.nr >= 0 && req.nr <= kMaxSyscall && LookupSyscall(req.nr) != nullptr &&
-             LookupSyscall(req.nr)->action == SyscallAction::kRefuse) {
+  } else if (const SyscallEntry* e = LookupSyscall(req.nr);
+             e != nullptr && e->action == SyscallAction::kRefuse) {
     // Refused in the filter itself, unless the audit log wants to see them.
-    result = SysResult::Errno(LookupSyscall(req.nr)->refuse_errno);
-    audit_.Refused(p.pid, req.nr, SyscallName(req.nr), result.error());
+    result = SysResult::Errno(e->refuse_errno);
+    audit_.Refused(p.pid, req.nr, e->name, result.error());
   } else if (req.nr >= 0 && req.nr <= kMaxSyscall) {
     const char* name = SyscallName(req.nr);
     if (!unsupported_logged_[req.nr]) {

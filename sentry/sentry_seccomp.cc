@@ -85,19 +85,8 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
                  "act on guests already traced (never ATTACH/SEIZE/TRACEME: no new tracee)"});
   }
   std::vector<sc::Rule> rest = {
-      // Memory.
-      {SYS_mmap, "mmap", {sc::NoneOf(2, PROT_EXEC, "prot without PROT_EXEC")}, kMem},
-      {SYS_mprotect, "mprotect", {sc::NoneOf(2, PROT_EXEC, "prot without PROT_EXEC")}, kMem},
-      {SYS_munmap, "munmap", {}, kMem},
-      {SYS_mremap, "mremap", {}, kMem},
-      {SYS_brk, "brk", {}, kMem},
-      {SYS_madvise, "madvise", {}, kMem},
-      {SYS_futex, "futex", {}, "glibc locks"},
-      // Signals.
+      // Signals (memory, masks, exit: RuntimeRules).
       {SYS_rt_sigaction, "rt_sigaction", {}, "SIGPIPE ignored; the SIGSYS reporter"},
-      {SYS_rt_sigprocmask, "rt_sigprocmask", {}, "signal masks (glibc, the SIGCHLD handler)"},
-      {SYS_rt_sigreturn, "rt_sigreturn", {}, "return from the SIGCHLD/forwarding handler"},
-      {SYS_restart_syscall, "restart_syscall", {}, "resume a call a stop interrupted"},
       // Time and identity.
       {SYS_clock_gettime, "clock_gettime", {}, kTime},
       {SYS_clock_getres, "clock_getres", {}, kTime},
@@ -112,11 +101,10 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
       {SYS_prlimit64, "prlimit64", {}, kInfo},
       {SYS_sched_getaffinity, "sched_getaffinity", {}, kInfo},
       {SYS_getcpu, "getcpu", {}, kInfo},
-      // Exit.
-      {SYS_exit, "exit", {}, "thread exit"},
-      {SYS_exit_group, "exit_group", {}, "process exit"},
   };
   r.insert(r.end(), rest.begin(), rest.end());
+  std::vector<sc::Rule> runtime = sc::RuntimeRules(kMem);
+  r.insert(r.end(), runtime.begin(), runtime.end());
   return r;
 }
 
