@@ -31,8 +31,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import plot  # noqa: E402  (bench/plot.py, beside this file)
+
 REPO = Path(__file__).resolve().parent.parent
-BENCH_BINARIES = ["syscall_bench", "process_bench"]  # Under BUILD/bench/.
+BENCH_BINARIES = ["syscall_bench", "process_bench", "net_bench"]  # Under BUILD/bench/.
 PEAK_RSS = "peak_rss"  # Under BUILD/bench/: spawner for the memory cases.
 SH_LOOP = "i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done"
 # Whole-process cases: name -> (argv, run in --quick). Absolute paths of the
@@ -45,6 +48,9 @@ WHOLE_CASES = {
     "sh loop: 200x /bin/true": (["/bin/sh", "-c", SH_LOOP], False),
     "tar cf /dev/null /usr/include": (
         ["/usr/bin/tar", "cf", "/dev/null", "/usr/include"], False),
+    "gcc -c hello.c": (
+        ["/usr/bin/gcc", "-c", "-o", "/dev/null", str(REPO / "bench" / "hello.c")],
+        False),
 }
 # Peak-memory cases: name -> argv; each gives two rows (see MEM_METRICS).
 MEMORY_CASES = {
@@ -614,6 +620,8 @@ def parse_args() -> argparse.Namespace:
     ap.add_argument("--markdown", type=Path,
                     help="write a Markdown results table (fills the marked "
                     "Results section if FILE has one, e.g. bench/README.md)")
+    ap.add_argument("--plot", type=Path,
+                    help="draw the ratios to native as a PNG (needs gnuplot)")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     a.build = a.build.resolve()
@@ -741,7 +749,7 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
            "true_runs": args.true_runs, "mem_runs": args.mem_runs,
            "mem_interval": args.mem_interval, "cpus": args.cpus,
            "quick": args.quick}
-    if args.out:
+    if args.out or args.plot:
         doc = {
             "machine": info, "config": cfg,
             "runners": {r.name: {"command": r.prefix, "version": r.version,
@@ -759,7 +767,12 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
                                             r.name)}
                                for r in runners} for c in mem.cases},
         }
-        args.out.write_text(json.dumps(doc, indent=2) + "\n")
+        if args.out:
+            args.out.write_text(json.dumps(doc, indent=2) + "\n")
+        if args.plot:
+            why = plot.write_plot(doc, args.plot)
+            log(f"run.py: plot not written: {why}" if why
+                else f"run.py: wrote {args.plot}")
     if args.markdown:
         write_markdown(args.markdown, markdown(res, mem, runners, info, cfg))
 

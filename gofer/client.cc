@@ -6,8 +6,11 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <iterator>
+#include <string>
 #include <utility>
 
+#include "common/log.h"
 #include "gofer/channel.h"
 #include "gofer/protocol.h"
 #include "gofer/wire.h"
@@ -46,6 +49,26 @@ Attr FromWire(const wire::Attr& a) {
 
 Client::Client(UniqueFd channel) : channel_(std::move(channel)), recv_buf_(wire::kMaxMessage) {
   send_buf_.reserve(wire::kMaxMessage);
+}
+
+Client::~Client() {
+  if (log::Enabled(log::Level::kDebug)) LOG_DEBUG("gofer round trips: {}", DescribeCalls());
+}
+
+std::string Client::DescribeCalls() const {
+  static constexpr const char* kNames[] = {
+      "?",      "mount", "walk",    "open",   "readdir", "readlink", "stat",
+      "close",  "create", "mkdir",  "mknod",  "symlink", "link",     "unlink",
+      "rename", "setattr", "statfs", "fsync", "readdirplus"};
+  std::string out;
+  for (uint16_t op = 1; op < kOpSlots; ++op) {
+    if (calls_[op] == 0) continue;
+    if (!out.empty()) out += ' ';
+    out += op < std::size(kNames) ? kNames[op] : "op" + std::to_string(op);
+    out += '=';
+    out += std::to_string(calls_[op]);
+  }
+  return out.empty() ? "none" : out;
 }
 
 uint32_t Client::NextTag() {
@@ -98,6 +121,7 @@ int Client::Receive(uint16_t op, uint32_t tag, absl::Span<const char>* body,
 int Client::Call(uint16_t op, uint32_t tag, absl::Span<const char>* body,
                  std::vector<UniqueFd>* donated) {
   if (broken_) return EIO;
+  if (op < kOpSlots) ++calls_[op];
   if (SendMessage(channel_.get(), send_buf_) != 0) return Broken();
   return Receive(op, tag, body, donated);
 }
@@ -277,6 +301,7 @@ void Client::Close(absl::Span<const Handle> handles) {
       return;
     }
     ++pending_close_acks_;
+    ++calls_[wire::kClose];
     handles.remove_prefix(n);
   }
   while (pending_close_acks_ > kMaxPendingCloseAcks && !broken_) {

@@ -82,11 +82,35 @@ struct DirEntry {
   uint64_t next_offset = 0;  // pass as `offset` to continue after this entry
 };
 
+// READDIRPLUS (client_readdir.cc): one directory to list, named by a path of components
+// from the request's base handle (empty: the base itself), from `offset` (0 = start).
+struct DirPlusTarget {
+  absl::Span<const std::string_view> path;
+  uint64_t offset = 0;
+};
+
+struct DirPlusEntry {
+  std::string name;
+  uint64_t ino = 0;  // d_ino
+  uint8_t type = 0;  // DT_*
+  bool has_attr = false;  // false: the gofer withheld the attributes (walk to learn more)
+  Attr attr;
+  std::string link;  // a symlink's target when has_attr (empty: not sent)
+};
+
+struct DirPlusListing {
+  int error = 0;       // the target could not be listed (no entries)
+  bool end = false;    // the directory's end was reached
+  uint64_t next_offset = 0;  // continue here when !end
+  std::vector<DirPlusEntry> entries;
+};
+
 Attr FromWire(const wire::Attr& a);
 
 class Client {
  public:
   explicit Client(UniqueFd channel);
+  ~Client();  // logs the round-trip counts (debug level)
 
   // Attaches to served mount `index` (0 = the sandbox's root); its root handle and attrs.
   ErrnoOr<WalkStep> Mount(uint32_t index = 0);
@@ -98,6 +122,11 @@ class Client {
   // Up to `max_entries` entries starting at `offset` (0 = beginning). Empty at the end.
   ErrnoOr<std::vector<DirEntry>> ReadDir(Handle dir, uint64_t offset, uint32_t max_entries);
   ErrnoOr<std::string> ReadLink(Handle node);
+  // Lists targets[0..] below `dir` (at most wire::kMaxDirPlusTargets) in one round trip:
+  // one listing per target answered, in order (at least the first; later ones only while
+  // the reply had room). Each answered listing made progress, ended, or has an error.
+  ErrnoOr<std::vector<DirPlusListing>> ReadDirPlus(Handle dir,
+                                                   absl::Span<const DirPlusTarget> targets);
   ErrnoOr<Attr> Stat(Handle node);
   // Releases handles (best effort, one message).
   void Close(absl::Span<const Handle> handles);
@@ -128,6 +157,10 @@ class Client {
   int Fsync(Handle node, bool datasync);
 
   int fd() const { return channel_.get(); }
+  // Round trips made so far for `op` (a wire::Op), for tests and the debug log.
+  uint64_t calls(uint16_t op) const { return op < kOpSlots ? calls_[op] : 0; }
+  // "walk=12 readdirplus=3 ..." for the ops used so far.
+  std::string DescribeCalls() const;
 
  private:
   // Sends the request built in send_buf_ (op, tag) and receives its reply, skipping the
@@ -147,7 +180,9 @@ class Client {
   // Sends send_buf_ and expects a reply without a body.
   int CallNoBody(uint16_t op, uint32_t tag);
 
+  static constexpr uint16_t kOpSlots = 32;
   UniqueFd channel_;
+  uint64_t calls_[kOpSlots] = {};
   uint32_t next_tag_ = 1;
   uint32_t pending_close_acks_ = 0;  // Close requests whose acks are still unread
   bool broken_ = false;

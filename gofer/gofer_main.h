@@ -23,6 +23,12 @@ struct GoferOptions {
   // Install the gofer's own seccomp allowlist (gofer_seccomp.h) on the serving thread once
   // the roots are open. Off only in tests that serve from a thread of the test process.
   bool self_seccomp = true;
+  // Containment (the launcher sets it; tests serving from a thread of the test process do
+  // not): after the served trees are found, the gofer moves into an empty root that holds only
+  // bind mounts of them (common/empty_root.h), becomes non-dumpable (a compromised sentry
+  // cannot reach the gofer's fds through /proc/PID/fd), and keeps only CAP_CHOWN,
+  // CAP_DAC_OVERRIDE and CAP_FOWNER (common/capabilities.h).
+  bool contain = false;
   // Host paths (absolute) whose files or directories are never served: the gofer records
   // their identities at start-up (following links) and refuses them with EACCES.
   std::vector<std::string> masked_paths;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 
 #include "gofer/client.h"
@@ -28,12 +29,86 @@ TEST(GoferSeccompTest, NoExecSocketPtraceOrMount) {
   auto rules = GoferAllowlist(3, true);
   for (int nr : {SYS_execve, SYS_execveat, SYS_socket, SYS_connect, SYS_ptrace, SYS_mount,
                  SYS_open, SYS_clone, SYS_fork, SYS_kill, SYS_process_vm_writev, SYS_setns,
-                 SYS_unshare, SYS_pivot_root, SYS_chroot, SYS_bpf}) {
+                 SYS_unshare, SYS_pivot_root, SYS_chroot, SYS_bpf, SYS_umount2,
+                 SYS_open_tree, SYS_move_mount, SYS_mount_setattr, SYS_fsopen, SYS_capset,
+                 SYS_prctl, SYS_chdir, SYS_fchdir}) {
     EXPECT_FALSE(Allowed(rules, nr)) << nr;
   }
-  EXPECT_TRUE(Allowed(rules, SYS_chmod));
-  EXPECT_FALSE(Allowed(GoferAllowlist(3, false), SYS_chmod));
+  EXPECT_FALSE(Allowed(rules, SYS_chmod));
+  EXPECT_TRUE(Allowed(rules, SYS_fchmodat));
+  EXPECT_FALSE(Allowed(GoferAllowlist(3, false), SYS_fchmodat));
   for (const auto& r : rules) EXPECT_NE(std::string(r.reason), "") << r.name;
+}
+
+// Every *at() call of the gofer names a real dirfd; openat never creates (with openat2).
+TEST(GoferSeccompTest, AtCallsCheckTheirDirfdAndOpenatNeverCreates) {
+  for (const auto& r : GoferAllowlist(3, true)) {
+    const std::string name = r.name;
+    static const char* const kAtCalls[] = {
+        "openat",  "openat2", "newfstatat", "readlinkat", "mkdirat",   "mknodat",  "symlinkat",
+        "linkat",  "unlinkat", "renameat2", "fchownat",   "fchmodat2", "fchmodat", "utimensat"};
+    if (std::none_of(std::begin(kAtCalls), std::end(kAtCalls),
+                     [&](const char* n) { return name == n; })) {
+      continue;
+    }
+    bool dirfd_checked = std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
+      return c.op == seccomp::ArgCmp::Op::kMaskedEq && c.mask == 0xfff00000 && c.value == 0;
+    });
+    EXPECT_TRUE(dirfd_checked) << name;
+  }
+  for (const auto& r : GoferAllowlist(3, false, false)) {
+    if (r.nr != SYS_openat) continue;
+    bool no_creat = std::any_of(r.checks.begin(), r.checks.end(), [](const auto& c) {
+      return c.arg == 2 && (c.mask & O_CREAT) != 0 && (c.value & O_CREAT) == 0;
+    });
+    EXPECT_TRUE(no_creat);
+  }
+}
+
+// In a forked child under the gofer's filter: what the gofer never does is fatal.
+int RunFiltered(void (*attempt)()) {
+  std::fflush(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int sv[2];
+    if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) _exit(90);
+    if (!seccomp::InstallAllowlist(GoferAllowlist(sv[0], false), seccomp::Violation::kKill,
+                                   "gofer-test")
+             .ok()) {
+      _exit(91);
+    }
+    attempt();
+    _exit(0);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return status;
+}
+
+TEST(GoferSeccompTest, OpenatRelativeToTheWorkingDirectoryKills) {
+  int st = RunFiltered([] { syscall(SYS_openat, AT_FDCWD, "/etc/hostname", O_RDONLY | O_CLOEXEC); });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << std::hex << st;
+  // The kernel reads an int: a dirfd with garbage in the upper half is AT_FDCWD too.
+  st = RunFiltered([] {
+    syscall(SYS_openat, 0x00000000ffffff9cL, "/etc/hostname", O_RDONLY | O_CLOEXEC);
+  });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << std::hex << st;
+}
+
+TEST(GoferSeccompTest, OpenatCreateKills) {
+  int st = RunFiltered([] {
+    int dir = ::open("/tmp", O_PATH | O_DIRECTORY | O_CLOEXEC);  // refused: AT_FDCWD
+    (void)dir;
+  });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << std::hex << st;
+  st = RunFiltered([] {
+    syscall(SYS_openat, 0, "x", O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  });
+  EXPECT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGSYS) << std::hex << st;
+  // Reopening through a real dirfd without O_CREAT is allowed (fd 0 is not a directory: the
+  // call fails with ENOTDIR, but it is not killed).
+  st = RunFiltered([] { syscall(SYS_openat, 0, "x", O_RDONLY | O_CLOEXEC); });
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << std::hex << st;
 }
 
 TEST(GoferSeccompTest, EveryOperationWorksUnderTheFilter) {
@@ -64,6 +139,17 @@ TEST(GoferSeccompTest, EveryOperationWorksUnderTheFilter) {
     char buf[8] = {};
     EXPECT_EQ(::read(fd->get(), buf, 4), 4);
     EXPECT_TRUE(c.ReadDir(r, 0, 100).ok());
+    {  // READDIRPLUS: fstatat and readlinkat by name in the listed directory
+      std::vector<std::string_view> a = {"a"};
+      DirPlusTarget t[2] = {{.path = {}}, {.path = a}};
+      auto l = c.ReadDirPlus(r, t);
+      ASSERT_TRUE(l.ok());
+      ASSERT_EQ(l->size(), 2u);
+      EXPECT_EQ((*l)[1].error, 0);
+      bool link_seen = false;
+      for (const DirPlusEntry& e : (*l)[1].entries) link_seen |= e.link == "b/c.txt";
+      EXPECT_TRUE(link_seen);
+    }
     std::vector<std::string_view> link = {"a", "link_to_c"};
     auto lw = c.Walk(r, link);
     ASSERT_TRUE(lw.ok());

@@ -70,10 +70,15 @@ int ChmodNode(int fd, mode_t mode) {
     if (errno != ENOSYS) return errno;
     have_fchmodat2 = false;
   }
-  return ::chmod(ProcFdPath(fd).c_str(), mode) == 0 ? 0 : errno;
+  return ::fchmodat(ProcSelfFdDir(), ProcFdName(fd).c_str(), mode, 0) == 0 ? 0 : errno;
 }
 
-std::string ProcFdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+int ProcSelfFdDir() {
+  static const int fd = ::open("/proc/self/fd", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  return fd;
+}
+
+std::string ProcFdName(int fd) { return std::to_string(fd); }
 
 int Reopen(const Node& node, int flags, UniqueFd* out) {
   flags = (flags & ~(O_CREAT | O_EXCL | O_TRUNC | O_PATH | O_NOFOLLOW)) | O_CLOEXEC | O_NOCTTY |
@@ -85,8 +90,8 @@ int Reopen(const Node& node, int flags, UniqueFd* out) {
     if (!fd) return errno;
   } else if (S_ISREG(node.type)) {
     // The magic link is the node's own fd: no name is resolved below the mount.
-    fd.reset(::open(ProcFdPath(node.fd.get()).c_str(), flags));
-    if (!fd && errno == ENOENT && node.parent != nullptr) {  // no /proc here
+    fd.reset(::openat(ProcSelfFdDir(), ProcFdName(node.fd.get()).c_str(), flags));
+    if (!fd && (errno == ENOENT || errno == EBADF) && node.parent != nullptr) {  // no /proc
       if (int e = OpenBeneath(node.parent->fd.get(), node.name, flags, 0, &fd)) return e;
     } else if (!fd) {
       return errno;

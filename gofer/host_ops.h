@@ -28,14 +28,14 @@ int StatFd(int fd, struct stat* st);
 int OpenBeneath(int dir, const std::string& name, int flags, mode_t mode, UniqueFd* out);
 
 // Opens the node itself with `flags` (no O_CREAT), never by name: a directory through its
-// O_PATH fd ("."), a regular file through /proc/self/fd/N of its O_PATH fd (the exact
+// O_PATH fd ("."), a regular file through ProcSelfFdDir()'s entry of its O_PATH fd (the exact
 // inode, even if renamed, unlinked or its name was swapped for a symlink). Without /proc,
 // by name in the parent, which must still be the same inode (else ESTALE). Other types:
 // ENXIO. O_NONBLOCK is always set (a FIFO cannot block us); the caller clears it. 0 or errno.
 int Reopen(const Node& node, int flags, UniqueFd* out);
 
 // chmod of the node an O_PATH fd refers to (not a symlink): fchmodat2(AT_EMPTY_PATH), or
-// chmod of /proc/self/fd/N on kernels without it. 0 or an errno.
+// fchmodat of its ProcSelfFdDir() entry on kernels without it. 0 or an errno.
 int ChmodNode(int fd, mode_t mode);
 
 // The permission bits the server lets reach the host for a node of `type`: set-user-ID and
@@ -45,7 +45,12 @@ inline mode_t HostMode(mode_t type, uint32_t perm) {
   return S_ISDIR(type) ? (perm & 03777) : (perm & 01777);
 }
 
-// "/proc/self/fd/N".
-std::string ProcFdPath(int fd);
+// The gofer's /proc/self/fd as a directory fd, opened on first use: GoferMain opens it before
+// it enters its empty root, where no absolute path reaches /proc. -1 without /proc.
+int ProcSelfFdDir();
+
+// The name of `fd` in ProcSelfFdDir() ("N"): openat(ProcSelfFdDir(), ProcFdName(fd)) is the
+// node's own magic link.
+std::string ProcFdName(int fd);
 
 }  // namespace sentry::gofer::host

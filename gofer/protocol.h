@@ -59,6 +59,8 @@ enum Op : uint16_t {
   kSetAttr = 15,  // body: SetAttrReq.        reply: Attr (after the change)
   kStatFs = 16,   // body: HandleReq.         reply: StatFsReply
   kFsync = 17,    // body: FsyncReq.          reply: no body
+  // Batched listing with attributes (a "batched walk"); see ReadDirPlusReq.
+  kReadDirPlus = 18,  // body: ReadDirPlusReq + targets. reply: ReadDirPlusReply + listings
 };
 
 struct Header {
@@ -157,6 +159,55 @@ struct Dirent {
   uint8_t reserved0;
   uint16_t name_len;  // name bytes follow the struct
   uint32_t reserved1;
+};
+
+// READDIRPLUS: lists up to `count` (1..kMaxDirPlusTargets) directories in one round trip,
+// each with every entry's attributes (fstatat(dirfd, name, AT_SYMLINK_NOFOLLOW)) and, for
+// symlinks, their target, so that the client can answer later lookups, stats and readlinks
+// of those names itself. A target is a directory reached from `dir` by `depth` names
+// (0..kMaxWalkNames, each checked and walked like a WALK component: masked nodes EACCES,
+// symlinks not followed), listed from `offset` (0 = start). No handle is made.
+//   request:  ReadDirPlusReq, then `count` × (DirPlusTarget + `depth` names)
+//   reply:    ReadDirPlusReply{answered}, then `answered` × (DirPlusListing + entries), where
+//             each entry is DirentPlus + name bytes + link bytes.
+// Targets are answered in order until the reply is full: 1 <= answered <= count. A listing
+// carries its own errno (then no entries); kDirPlusEnd when the directory's end was reached,
+// else `next_offset` continues it. An entry whose attributes the server withholds (a masked
+// node, or one that vanished) has no kDirentHasAttr: the client must WALK to it. "." and
+// ".." are never listed.
+inline constexpr uint32_t kMaxDirPlusTargets = 64;
+struct ReadDirPlusReq {
+  uint64_t dir;
+  uint32_t count;
+  uint32_t reserved;
+};
+struct DirPlusTarget {
+  uint64_t offset;
+  uint16_t depth;
+  uint16_t reserved0;
+  uint32_t reserved1;
+};
+struct ReadDirPlusReply {
+  uint32_t count;
+  uint32_t reserved;
+};
+inline constexpr uint32_t kDirPlusEnd = 1;
+struct DirPlusListing {
+  int32_t error;
+  uint32_t count;  // entries that follow
+  uint64_t next_offset;
+  uint32_t flags;  // kDirPlusEnd
+  uint32_t reserved;
+};
+inline constexpr uint8_t kDirentHasAttr = 1;
+struct DirentPlus {
+  uint64_t ino;  // d_ino
+  uint8_t type;  // DT_*
+  uint8_t flags;  // kDirentHasAttr
+  uint16_t name_len;
+  uint16_t link_len;  // symlinks with attributes: the target's length (<= kMaxSymlink)
+  uint16_t reserved;
+  Attr attr;  // zero without kDirentHasAttr
 };
 
 struct ReadLinkReply {
@@ -314,6 +365,11 @@ SENTRY_GOFER_WIRE_POD(RenameReq, 24);
 SENTRY_GOFER_WIRE_POD(SetAttrReq, 56);
 SENTRY_GOFER_WIRE_POD(StatFsReply, 80);
 SENTRY_GOFER_WIRE_POD(FsyncReq, 16);
+SENTRY_GOFER_WIRE_POD(ReadDirPlusReq, 16);
+SENTRY_GOFER_WIRE_POD(DirPlusTarget, 16);
+SENTRY_GOFER_WIRE_POD(ReadDirPlusReply, 8);
+SENTRY_GOFER_WIRE_POD(DirPlusListing, 24);
+SENTRY_GOFER_WIRE_POD(DirentPlus, 120);
 #undef SENTRY_GOFER_WIRE_POD
 
 // Upper bound of handles in one CLOSE.

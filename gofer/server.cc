@@ -147,6 +147,8 @@ int Server::Dispatch(uint16_t op, Reader& in, Writer& out) {
       return StatFs(in, out);
     case wire::kFsync:
       return Fsync(in, out);
+    case wire::kReadDirPlus:
+      return ReadDirPlus(in, out);
     default:
       return ENOSYS;
   }

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -85,6 +86,13 @@ class Server {
   int SetAttr(wire::Reader& body, wire::Writer& out);
   int StatFs(wire::Reader& body, wire::Writer& out);
   int Fsync(wire::Reader& body, wire::Writer& out);
+  // Listings with attributes (server_readdir.cc).
+  int ReadDirPlus(wire::Reader& body, wire::Writer& out);
+  // Opens the directory `path` (names walked from `base`) for reading. 0 or an errno.
+  int OpenListTarget(const Node& base, absl::Span<const std::string_view> path,
+                     UniqueFd* out) const;
+  // Appends the entries of the open directory `dir` from `offset` while they fit; fills `l`.
+  int ListTarget(int dir, uint64_t offset, wire::Writer& out, wire::DirPlusListing* l) const;
 
   // Helpers (server.cc).
   bool read_only(const Node& n) const { return mounts_[n.mount].read_only; }
@@ -110,6 +118,7 @@ class Server {
   std::vector<char> recv_buf_;
   std::string reply_;
   UniqueFd reply_fd_;
+  std::vector<std::string_view> names_;  // READDIRPLUS's target names (into recv_buf_)
 };
 
 }  // namespace sentry::gofer

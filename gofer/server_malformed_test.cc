@@ -99,7 +99,7 @@ TEST_F(MalformedTest, SizeMismatch) {
 TEST_F(MalformedTest, BadOpsAndHeaderFields) {
   ExpectError(Request(999, 7), ENOSYS, 999, 7);
   ExpectError(Request(0, 7), ENOSYS, 0, 7);
-  ExpectError(Request(18, 7), ENOSYS, 18, 7);
+  ExpectError(Request(19, 7), ENOSYS, 19, 7);
   ExpectError(Request(0x7fff, 7), ENOSYS, 0x7fff, 7);
   ExpectError(Request(wire::kStat | wire::kReplyBit, 8, Bytes(wire::HandleReq{root_})), EINVAL,
               wire::kStat, 8);

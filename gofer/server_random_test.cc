@@ -79,9 +79,22 @@ class Generator {
 
   std::string Valid() {
     const uint32_t tag = static_cast<uint32_t>(rng_());
-    switch (Uniform(10)) {
+    switch (Uniform(11)) {
       case 0:
         return Request(wire::kMount, tag, Bytes(wire::MountReq{.index = Uniform(3)}));
+      case 10: {
+        const uint32_t count = Uniform(4);  // 0 is refused
+        std::string body(Bytes(wire::ReadDirPlusReq{.dir = SomeHandle(), .count = count}));
+        for (uint32_t i = 0; i < count; ++i) {
+          const uint16_t depth = static_cast<uint16_t>(Uniform(3));
+          body += Bytes(wire::DirPlusTarget{.offset = Uniform(4) ? 0 : rng_(), .depth = depth});
+          for (uint16_t k = 0; k < depth; ++k) {
+            std::string name = SomeName();
+            body += std::string(Bytes(static_cast<uint16_t>(name.size()))) + name;
+          }
+        }
+        return Request(wire::kReadDirPlus, tag, body);
+      }
       case 1: {
         uint32_t count = Uniform(5);
         std::string body(Bytes(wire::WalkReq{.dir = SomeHandle(), .count = count}));

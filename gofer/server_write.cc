@@ -167,12 +167,13 @@ int Server::Link(Reader& body, Writer& out) {
   int err = EPERM;
   if (S_ISREG(target->type)) {
     // The node itself through its own fd's magic link: no name below the mount is resolved.
-    err = ::linkat(AT_FDCWD, host::ProcFdPath(target->fd.get()).c_str(), dir->fd.get(),
+    err = ::linkat(host::ProcSelfFdDir(), host::ProcFdName(target->fd.get()).c_str(), dir->fd.get(),
                    n.c_str(), AT_SYMLINK_FOLLOW) == 0
               ? 0
               : errno;
   }
-  if (err != 0 && target->parent != nullptr && (err == ENOENT || !S_ISREG(target->type))) {
+  if (err != 0 && target->parent != nullptr &&
+      (err == ENOENT || err == EBADF || !S_ISREG(target->type))) {
     // Other types, or no /proc: by name in the parent, never following a link; checked below.
     err = ::linkat(target->parent->fd.get(), target->name.c_str(), dir->fd.get(), n.c_str(), 0) ==
                   0

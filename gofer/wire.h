@@ -86,6 +86,9 @@ class Writer {
     std::memcpy(out_->data() + offset, &v, sizeof(T));
   }
 
+  // Drops everything after the first `size` bytes.
+  void Truncate(size_t size) { out_->resize(size); }
+
   bool fits(size_t more) const { return out_->size() + more <= kMaxMessage; }
   size_t size() const { return out_->size(); }
 

@@ -201,6 +201,64 @@ TEST_F(FakeCgroupTest, V2EnablesControllersAndWritesLimits) {
   EXPECT_EQ(Slurp(dir + "/cgroup.kill"), "1");
 }
 
+// v2 without cgroup.kill (kernels before 5.14): freeze through cgroup.freeze (waiting for
+// "frozen 1" in cgroup.events), SIGKILL what cgroup.procs lists, thaw.
+TEST_F(FakeCgroupTest, V2KillAllWithoutCgroupKillFreezesKillsAndThaws) {
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  std::string parent = root_ + "/unified";
+  Touch(parent + "/cgroup.subtree_control", "");
+  CgroupLayout l;
+  l.version = CgroupVersion::kV2;
+  l.parents = {{parent, {"pids"}}};
+  auto cg = Cgroup::Create(l, "sentry-9-6", CgroupLimits{0, 7, 0}, [](const std::string& dir) {
+    for (const char* f : {"cgroup.procs", "pids.max", "cgroup.freeze"}) Touch(dir + "/" + f);
+    Touch(dir + "/cgroup.events", "populated 1\nfrozen 1\n");
+  });
+  ASSERT_TRUE(cg.ok()) << cg.status();
+  std::string dir = parent + "/sentry-9-6";
+  EXPECT_EQ(Slurp(dir + "/pids.max"), "7");
+  ASSERT_TRUE(cg->Join(child).ok());
+  EXPECT_EQ(Slurp(dir + "/cgroup.procs"), absl::StrCat(child));
+  EXPECT_EQ(cg->Procs(), (std::vector<pid_t>{child}));
+  EXPECT_EQ(cg->OomKills(), 0u);  // no memory controller: nothing to read
+  absl::Status st = cg->KillAll(std::chrono::milliseconds(300));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(st)) << st;  // a fake cgroup.procs never empties
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+  EXPECT_EQ(Slurp(dir + "/cgroup.freeze"), "0");  // thawed at the end
+  EXPECT_FALSE(std::filesystem::exists(dir + "/cgroup.kill"));
+  Unpopulate(*cg);
+  ASSERT_TRUE(cg->Remove(std::chrono::milliseconds(100)).ok());
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+// memory.swap.max is written where the kernel has it (swap accounting on).
+TEST_F(FakeCgroupTest, V2WritesSwapMaxWhenPresent) {
+  std::string parent = root_ + "/unified";
+  Touch(parent + "/cgroup.subtree_control", "");
+  CgroupLayout l;
+  l.version = CgroupVersion::kV2;
+  l.parents = {{parent, {"memory"}}};
+  auto cg = Cgroup::Create(l, "sentry-9-7", CgroupLimits{64ull << 20, 0, 0},
+                           [](const std::string& dir) {
+                             for (const char* f : {"cgroup.procs", "memory.max",
+                                                   "memory.swap.max", "memory.events"}) {
+                               Touch(dir + "/" + f);
+                             }
+                           });
+  ASSERT_TRUE(cg.ok()) << cg.status();
+  EXPECT_EQ(Slurp(parent + "/sentry-9-7/memory.max"), "67108864");
+  EXPECT_EQ(Slurp(parent + "/sentry-9-7/memory.swap.max"), "0");
+  EXPECT_EQ(Slurp(parent + "/cgroup.subtree_control").substr(0, 7), "+memory");
+  EXPECT_EQ(cg->DirFor("memory"), parent + "/sentry-9-7");
+}
+
 TEST_F(FakeCgroupTest, KillAllKillsListedProcessesAndReportsLeftovers) {
   pid_t child = fork();
   ASSERT_GE(child, 0);

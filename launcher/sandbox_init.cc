@@ -18,6 +18,8 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/capabilities.h"
+#include "common/empty_root.h"
 #include "common/status_macros.h"
 #include "launcher/fd_util.h"
 #include "launcher/options.h"
@@ -71,7 +73,9 @@ absl::Status SetUpNamespaces(const SandboxConfig& config) {
     ExitChild(kExitLauncherError);
   }
   CloseFdsFrom(kChannelFd + 1);
-  ExitChild(config.entry.gofer_main(UniqueFd(kChannelFd), config.gofer));
+  gofer::GoferOptions opts = config.gofer;
+  opts.contain = true;  // empty root with the served trees only, limited capabilities
+  ExitChild(config.entry.gofer_main(UniqueFd(kChannelFd), opts));
 }
 
 [[noreturn]] void RunSentryChild(const SandboxConfig& config, int channel) {
@@ -79,6 +83,7 @@ absl::Status SetUpNamespaces(const SandboxConfig& config) {
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   log::SetPrefix("sentry");
   SentryOptions opts = config.sentry;
+  opts.contain = true;  // empty root, limited capabilities (SentryMain's start-up order)
   // Out of the way first: the audit fd may sit where the channel goes.
   if (opts.audit_fd >= 0) opts.audit_fd = ::fcntl(opts.audit_fd, F_DUPFD_CLOEXEC, 64);
   if (!MoveFdTo(channel, kChannelFd)) {
@@ -95,6 +100,16 @@ absl::Status SetUpNamespaces(const SandboxConfig& config) {
   CloseFdsFrom(kAuditFd + 1);
   if (opts.audit_fd < 0) ::close(kAuditFd);
   ExitChild(config.entry.sentry_main(UniqueFd(kChannelFd), opts));
+}
+
+// The init's own containment once the gofer and the sentry exist (they inherited its
+// capabilities for their own set-up): an empty root of its own (its unshare leaves theirs
+// alone), non-dumpable (a compromised sentry cannot reach the init's root, cwd or fds through
+// /proc/1/...: that needs CAP_SYS_PTRACE over the host's user namespace), no capabilities.
+absl::Status ContainInit() {
+  RETURN_IF_ERROR(EnterEmptyRoot());
+  if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0) return Errno("prctl(PR_SET_DUMPABLE)");
+  return caps::LimitCapabilities(0);
 }
 
 absl::StatusOr<pid_t> ForkInto(const char* what, const std::function<void()>& child) {
@@ -130,6 +145,11 @@ absl::StatusOr<int> Supervise(const SandboxConfig& config) {
   sentry_end.reset();
   if (!sentry_pid_or.ok()) return sentry_pid_or.status();  // returning kills the gofer
   pid_t sentry_pid = *sentry_pid_or;
+  if (absl::Status st = ContainInit(); !st.ok()) {
+    ::kill(sentry_pid, SIGKILL);
+    ::kill(gofer_pid, SIGKILL);
+    return st;
+  }
 
   bool sentry_done = false, gofer_done = false, gofer_killed = false;
   int sentry_status = 0;

@@ -1,6 +1,6 @@
 // The sandbox init: pid 1 of the sandbox's pid namespace. Sets up the namespaces from the
-// inside, forks the gofer and the sentry, relays signals, reaps, and exits with the sentry's
-// status. Owned by the launcher; runs on the only thread of the init process.
+// inside, forks the gofer and the sentry, then moves into an empty root of its own with no
+// capabilities, relays signals, reaps, and exits with the sentry's status. Owned by the launcher; runs on the only thread of the init process.
 #pragma once
 
 #include <string>

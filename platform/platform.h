@@ -52,6 +52,7 @@ struct StopEvent {
 struct SpawnSpec {
   std::vector<sock_filter> filter;  // the guest seccomp program (generated from the table)
   int stub_fd = -1;                 // memfd with the stub image
+  bool trace_exit = false;          // report PTRACE_EVENT_EXIT stops (only --strace needs them)
 };
 
 class Platform {

@@ -20,6 +20,7 @@
 #include "platform/child_signal.h"
 #include "platform/platform.h"
 #include "platform/seccomp_listener.h"
+#include "platform/stub_image.h"
 
 #ifndef PTRACE_EVENT_STOP
 #define PTRACE_EVENT_STOP 128
@@ -28,7 +29,9 @@
 namespace sentry::platform {
 namespace {
 
-constexpr int kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT |
+// PTRACE_O_TRACEEXIT is added only when asked for (SpawnSpec::trace_exit): its stop costs
+// every exiting thread a round trip to the sentry.
+constexpr int kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                                PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
@@ -51,6 +54,9 @@ absl::Status Errno(const char* what) { return absl::InternalError(absl::StrCat(w
     fcntl(3, F_SETFD, FD_CLOEXEC);
   }
   syscall(SYS_close_range, 4, ~0U, 0);
+  // The stub at its fixed number, inherited by every guest process (stub_image.h); if this
+  // fails, a guest execve installs it first (the slower way).
+  dup2(3, kGuestStubFd);
   close(0);
   close(1);
   close(2);
@@ -88,7 +94,8 @@ class SeccompPlatform : public Platform {
     }
     close(go[0]);
     UniqueFd go_w(go[1]);
-    if (ptrace(PTRACE_SEIZE, pid, 0, kPtraceOptions) != 0) {
+    int options = kPtraceOptions | (spec.trace_exit ? PTRACE_O_TRACEEXIT : 0);
+    if (ptrace(PTRACE_SEIZE, pid, 0, options) != 0) {
       kill(pid, SIGKILL);
       return Errno("PTRACE_SEIZE of the guest");
     }

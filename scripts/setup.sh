@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sentry needs (if missing) and builds build/sentry.
-# Usage: scripts/setup.sh [--bench]   (--bench also installs runsc for benchmarks)
+# Usage: scripts/setup.sh [--bench]   (--bench also installs runsc and gnuplot for benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -8,7 +8,7 @@ PKGS=(build-essential cmake ninja-build pkg-config
       libboost-context-dev libunwind-dev libfmt-dev libabsl-dev libseccomp-dev
       libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
       busybox-static python3 tmux)
-if [[ "${1:-}" == "--bench" ]]; then PKGS+=(runsc); fi
+if [[ "${1:-}" == "--bench" ]]; then PKGS+=(runsc gnuplot-nox); fi
 
 missing=()
 for p in "${PKGS[@]}"; do

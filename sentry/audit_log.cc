@@ -114,6 +114,13 @@ void AuditLog::Change(int pid, std::string_view op, std::string_view path, std::
   Write(op, fields);
 }
 
+void AuditLog::Socket(int pid, std::string_view op, std::string_view family,
+                      std::string_view address) {
+  if (!enabled()) return;
+  Write(op, fmt::format("\"pid\":{},\"family\":{},\"address\":{}", pid, JsonString(family),
+                        JsonString(address)));
+}
+
 void AuditLog::Refused(int pid, int nr, std::string_view name, int err) {
   if (!enabled()) return;
   if (++refused_ > kMaxRefused) return;

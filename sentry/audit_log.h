@@ -25,6 +25,9 @@ class AuditLog {
   // A change to the tree: op is "mkdir", "mknod", "symlink", "link", "unlink", "rmdir",
   // "rename"; `to` is the second path of link/rename (and a symlink's target).
   void Change(int pid, std::string_view op, std::string_view path, std::string_view to = {});
+  // A socket connect or bind (op "connect"/"bind"): the family ("unix", "inet", "inet6")
+  // and the address ("/path", "@abstract", "127.0.0.1:80", "[::1]:80").
+  void Socket(int pid, std::string_view op, std::string_view family, std::string_view address);
   // A syscall the sandbox refused (unsupported or forbidden), with the errno returned.
   // At most kMaxRefused are written; the rest are counted and reported by Exit.
   void Refused(int pid, int nr, std::string_view name, int err);

@@ -1,6 +1,7 @@
 // In-kernel copies: sendfile, copy_file_range and splice, through the sentry's I/O buffer
-// (files on every filesystem, pipes on either side of splice). Linux's argument checks and
-// offset rules; a blocking pipe end waits like read/write do. Sentry thread only.
+// (files on every filesystem, pipes on either side of splice), and tee with the host's tee on
+// the backing pipes. Linux's argument checks and offset rules; a blocking pipe end waits like
+// read/write do. Sentry thread only.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -12,6 +13,7 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "vfs/hostfd.h"
 
 namespace sentry {
 namespace {
@@ -243,12 +245,57 @@ SysResult Splice(SyscallContext& c) {
   return r;
 }
 
+// The host pipe behind a guest pipe or FIFO end, else -1.
+int HostPipeFd(const vfs::FileRef& f) {
+  auto* h = dynamic_cast<vfs::HostFile*>(f.get());
+  if (!h || FileType(f) != S_IFIFO) return -1;
+  return h->host_fd();
+}
+
+// tee(fd_in, fd_out, len, flags): duplicates pipe data with the host's tee on the backing
+// pipes (never consuming the input). Blocks like splice unless SPLICE_F_NONBLOCK or either
+// end is O_NONBLOCK (as Linux's do_tee).
+SysResult Tee(SyscallContext& c) {
+  constexpr unsigned kKnown = SPLICE_F_MOVE | SPLICE_F_NONBLOCK | SPLICE_F_MORE | SPLICE_F_GIFT;
+  if (c.arg(3) & ~uint64_t{kKnown}) return SysResult::Errno(EINVAL);
+  vfs::FileRef in = GetFile(c, c.arg(0));
+  vfs::FileRef out = GetFile(c, c.arg(1));
+  if (!in || !out || in->is_path() || out->is_path()) return SysResult::Errno(EBADF);
+  if (!in->readable() || !out->writable()) return SysResult::Errno(EBADF);
+  int hin = HostPipeFd(in), hout = HostPipeFd(out);
+  if (hin < 0 || hout < 0) return SysResult::Errno(EINVAL);
+  struct stat si, so;
+  if (::fstat(hin, &si) == 0 && ::fstat(hout, &so) == 0 && si.st_ino == so.st_ino &&
+      si.st_dev == so.st_dev)
+    return SysResult::Errno(EINVAL);  // the same pipe
+  size_t len = std::min<uint64_t>(c.arg(2), kMaxRw);
+  if (len == 0) return 0;
+  const bool nonblock = (c.arg(3) & SPLICE_F_NONBLOCK) ||
+                        ((in->status_flags() | out->status_flags()) & O_NONBLOCK);
+  for (;;) {
+    ssize_t n = ::tee(hin, hout, len, SPLICE_F_NONBLOCK);
+    if (n >= 0) return static_cast<int64_t>(n);
+    int err = errno;
+    if (err == EINTR) continue;
+    if (err == EPIPE) c.task.post_signal = SIGPIPE;
+    if (err != EAGAIN || nonblock) return SysResult::Errno(err);
+    // Wait for data in the input, else for room in the output.
+    struct pollfd p = {hin, POLLIN, 0};
+    bool have_data = ::poll(&p, 1, 0) == 1;
+    int wait_fd = have_data ? out->ReadinessFd() : in->ReadinessFd();
+    if (!c.kernel.WaitForFd(c.task, wait_fd, have_data ? EPOLLOUT : EPOLLIN))
+      return SysResult::Errno(EINTR);
+    if (!c.kernel.platform().StillValid(c.req)) return SysResult::Errno(EINTR);
+  }
+}
+
 }  // namespace
 
 void RegisterCopyHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_sendfile] = Sendfile;
   (*t)[SYS_copy_file_range] = CopyFileRange;
   (*t)[SYS_splice] = Splice;
+  (*t)[SYS_tee] = Tee;
 }
 
 }  // namespace sentry

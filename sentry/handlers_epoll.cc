@@ -57,7 +57,9 @@ SysResult EpollCtl(SyscallContext& c) {
   auto* ep = dynamic_cast<vfs::EpollFile*>(epf.get());
   if (!ep || target == epf) return SysResult::Errno(EINVAL);
   int err = ep->Ctl(op, fd, target, ev);
-  return err ? SysResult::Errno(err) : SysResult(0);
+  if (err) return SysResult::Errno(err);
+  if (op != EPOLL_CTL_DEL) NoteEpollTarget(epf, target);  // signalfd readiness
+  return 0;
 }
 
 // The core of the epoll_wait family. deadline_ns < 0: wait forever; 0: don't wait.
@@ -74,6 +76,7 @@ SysResult WaitImpl(SyscallContext& c, uint64_t events_addr, int maxevents, int64
   auto* buf = reinterpret_cast<epoll_event*>(c.kernel.io_buffer());
   size_t cap = std::min<size_t>(maxevents, Kernel::kIoBufferSize / sizeof(epoll_event));
   for (;;) {
+    const bool tick = RefreshEpollReadiness(c, f);  // signalfds: the waiter's pending signals
     SysResult n = ep->Collect(std::span<epoll_event>(buf, cap));
     if (!n.ok()) return n;
     if (n.value() > 0) {
@@ -86,6 +89,7 @@ SysResult WaitImpl(SyscallContext& c, uint64_t events_addr, int maxevents, int64
       remaining = deadline_ns - NowNs();
       if (remaining <= 0) return 0;
     }
+    if (tick && (remaining < 0 || remaining > kPollerTickNs)) remaining = kPollerTickNs;
     std::pair<int, uint32_t> wait{ep->ReadinessFd(), EPOLLIN};
     if (!c.kernel.WaitForFds(c.task, std::span(&wait, 1), remaining))
       return SysResult::Errno(EINTR);

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 
+#include "sentry/async_io.h"
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
 #include "vfs/pipe.h"
@@ -99,8 +100,17 @@ SysResult Fcntl(SyscallContext& c) {
       return f->is_path() ? (O_PATH | f->status_flags()) : (f->access_mode() | f->status_flags());
     case F_SETFL:
       if (f->is_path()) return SysResult::Errno(EBADF);
+      if ((arg & O_ASYNC) && !SupportsAsync(*f)) arg &= ~static_cast<uint64_t>(O_ASYNC);
       f->set_status_flags(static_cast<int>(arg));
+      c.kernel.async_io().Update(f);  // O_ASYNC on or off
       return 0;
+    case F_SETOWN:
+    case F_GETOWN:
+    case F_SETOWN_EX:
+    case F_GETOWN_EX:
+    case F_SETSIG:
+    case F_GETSIG:
+      return FcntlAsync(c, *f, cmd, arg);
     case F_GETLK:
     case F_SETLK:
     case F_SETLKW:

@@ -327,15 +327,18 @@ SysResult Utime(SyscallContext& c) {
 
 // ---- sync and statfs ----
 
-// fsync/fdatasync: files and directories have nothing to flush (tmpfs, or the read-only
-// root); pipes, sockets and devices have no fsync at all (EINVAL).
+// fsync/fdatasync: files and directories are flushed by their filesystem (a rw --mount's
+// reach the host; tmpfs and the read-only root have nothing to flush); pipes, sockets and
+// devices have no fsync at all (EINVAL).
 SysResult Fsync(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f || f->is_path()) return SysResult::Errno(EBADF);
   struct stat st;
   if (SysResult r = f->Stat(&st); !r.ok()) return r;
-  if (S_ISREG(st.st_mode) || S_ISDIR(st.st_mode)) return 0;
-  return SysResult::Errno(EINVAL);
+  if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) return SysResult::Errno(EINVAL);
+  if (f->dentry() == nullptr) return 0;
+  const int err = f->dentry()->inode()->Sync(c.req.nr == SYS_fdatasync);
+  return err != 0 ? SysResult::Errno(err) : SysResult(0);
 }
 
 SysResult Syncfs(SyscallContext& c) {

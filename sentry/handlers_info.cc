@@ -641,9 +641,14 @@ void RegisterHandlers(std::vector<SyscallHandler>* t) {
   RegisterLockHandlers(t);
   RegisterEpollHandlers(t);
   RegisterEventFdHandlers(t);
+  RegisterSignalFdHandlers(t);
+  RegisterInotifyHandlers(t);
   RegisterXattrHandlers(t);
   RegisterCopyHandlers(t);
   RegisterMemfdHandlers(t);
+  RegisterSocketHandlers(t);
+  RegisterSocketIoHandlers(t);
+  RegisterSocketOptHandlers(t);
 }
 
 }  // namespace sentry

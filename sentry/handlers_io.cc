@@ -12,6 +12,8 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "vfs/fsnotify.h"
+#include "vfs/pty.h"
 
 namespace sentry {
 namespace {
@@ -20,7 +22,7 @@ constexpr size_t kMaxIo = 0x7ffff000;  // Linux's MAX_RW_COUNT
 
 // A host terminal (stdio or /dev/tty): tty ioctls reach it.
 bool IsTerminal(const vfs::FileRef& f) {
-  if (f->ReadinessFd() < 0) return false;
+  if (f->ReadinessFd() < 0 || vfs::IsPty(*f)) return false;  // sandbox ptys: handlers_tty_pty
   alignas(8) char termios[64];
   return f->Ioctl(TCGETS, termios).ok();
 }
@@ -52,6 +54,7 @@ SysResult ReadToGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, s
     total += n;
     if (n < chunk) break;
   }
+  if (total > 0) vfs::fsnotify::FileEvent(*f, IN_ACCESS);
   return static_cast<int64_t>(total);
 }
 
@@ -96,6 +99,7 @@ SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr
     total += done;
     if (done < chunk) break;
   }
+  if (total > 0) vfs::fsnotify::FileEvent(*f, IN_MODIFY);
   return static_cast<int64_t>(total);
 }
 
@@ -108,6 +112,7 @@ bool StopBackgroundReader(SyscallContext& c, const vfs::FileRef& f) {
   pid_t host_group = c.kernel.HostPgrpOf(pgrp);
   if (host_group == 0) return false;
   kill(-host_group, SIGTTIN);
+  c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
   return true;
 }
 
@@ -125,14 +130,17 @@ bool StopBackgroundWriter(SyscallContext& c, const vfs::FileRef& f) {
   pid_t host_group = c.kernel.HostPgrpOf(pgrp);
   if (host_group == 0) return false;
   kill(-host_group, SIGTTOU);
+  c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
   return true;
 }
 
 SysResult Read(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
+  if (SysResult r; ContinueGuestRead(c, c.arg(0), f, &r)) return r;  // signalfd
   // The signal interrupts this notification; the guest restarts the read after SIGCONT.
   if (StopBackgroundReader(c, f)) return SysResult::Errno(EINTR);
+  if (int err = PtyJobControl(c, f, false)) return SysResult::Errno(err);
   return ReadToGuest(c, f, c.arg(1), c.arg(2), -1);
 }
 
@@ -140,6 +148,7 @@ SysResult Write(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
   if (StopBackgroundWriter(c, f)) return SysResult::Errno(EINTR);
+  if (int err = PtyJobControl(c, f, true)) return SysResult::Errno(err);
   return WriteFromGuest(c, f, c.arg(1), c.arg(2), -1);
 }
 
@@ -186,7 +195,11 @@ SysResult Vectored(SyscallContext& c, bool write, int64_t offset) {
   return total;
 }
 
-SysResult Readv(SyscallContext& c) { return Vectored(c, false, -1); }
+SysResult Readv(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (SysResult r; f && ContinueGuestRead(c, c.arg(0), f, &r)) return r;  // signalfd
+  return Vectored(c, false, -1);
+}
 SysResult Writev(SyscallContext& c) { return Vectored(c, true, -1); }
 SysResult Preadv(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
@@ -219,6 +232,7 @@ SysResult Getdents64(SyscallContext& c) {
   size_t count = std::min<size_t>(c.arg(2), Kernel::kIoBufferSize);
   char* buf = c.kernel.io_buffer();
   SysResult r = f->GetDents64(std::span<char>(buf, count));
+  if (r.ok()) vfs::fsnotify::FileEvent(*f, IN_ACCESS);
   if (!r.ok() || r.value() == 0) return r;
   if (!CopyOut(c, c.arg(1), buf, static_cast<size_t>(r.value())).ok())
     return SysResult::Errno(EFAULT);
@@ -272,6 +286,8 @@ SysResult Ioctl(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f || f->is_path()) return SysResult::Errno(EBADF);
   uint32_t cmd = static_cast<uint32_t>(c.arg(1));
+  if (vfs::IsPty(*f) && cmd != FIOCLEX && cmd != FIONCLEX && cmd != FIONBIO)
+    return PtyIoctl(c, f, cmd);  // handlers_tty_pty.cc
   switch (cmd) {
     case FIOCLEX: return c.proc.fds->SetCloexec(fd, true);
     case FIONCLEX: return c.proc.fds->SetCloexec(fd, false);

@@ -31,8 +31,9 @@ uint32_t ToEpoll(uint32_t poll_events) {
   return e;
 }
 
-// Fills revents; returns how many entries are ready.
-int Scan(SyscallContext& c, std::vector<pollfd>& fds) {
+// Fills revents; returns how many entries are ready. *tick: a signalfd is among them (its
+// readiness is the poller's pending signals, re-checked every kPollerTickNs while waiting).
+int Scan(SyscallContext& c, std::vector<pollfd>& fds, bool* tick) {
   int ready = 0;
   for (pollfd& p : fds) {
     p.revents = 0;
@@ -41,6 +42,7 @@ int Scan(SyscallContext& c, std::vector<pollfd>& fds) {
     if (!f) {
       p.revents = POLLNVAL;
     } else {
+      if (RefreshPollerReadiness(c, f)) *tick = true;
       uint32_t want = static_cast<uint16_t>(p.events) | kAlwaysReported;
       p.revents = static_cast<short>(f->Readiness(want) & want);
     }
@@ -52,13 +54,15 @@ int Scan(SyscallContext& c, std::vector<pollfd>& fds) {
 // The core of every poll-family call. deadline_ns < 0: wait forever; 0: don't wait.
 SysResult PollCore(SyscallContext& c, std::vector<pollfd>& fds, int64_t deadline_ns) {
   for (;;) {
-    int ready = Scan(c, fds);
+    bool tick = false;
+    int ready = Scan(c, fds, &tick);
     if (ready > 0) return ready;
     int64_t remaining = -1;
     if (deadline_ns >= 0) {
       remaining = deadline_ns - NowNs();
       if (remaining <= 0) return 0;
     }
+    if (tick && (remaining < 0 || remaining > kPollerTickNs)) remaining = kPollerTickNs;
     std::vector<std::pair<int, uint32_t>> waits;
     for (const pollfd& p : fds) {
       if (p.fd < 0) continue;

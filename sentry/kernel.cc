@@ -22,7 +22,10 @@
 #include "platform/child_signal.h"
 #include "platform/guest_memory.h"
 #include "platform/stub_image.h"
+#include "sentry/async_io.h"
 #include "sentry/exec_loader.h"
+#include "sentry/host_devpts.h"
+#include "sentry/host_facts.h"
 #include "sentry/host_proc.h"
 #include "sentry/sentry_seccomp.h"
 #include "sentry/process_info.h"
@@ -30,13 +33,14 @@
 #include "sentry/strace_format.h"
 #include "sentry/syscall_markdown.h"
 #include "sentry/syscall_table.h"
+#include "sentry/zombie.h"
 #include "vfs/goferfs.h"
 #include "vfs/sysfs.h"
 
 namespace sentry {
 namespace {
 
-enum EpollTag : uint64_t { kTagRequests = 1, kTagSigchld = 2, kTagFdBase = 16 };
+enum EpollTag : uint64_t { kTagRequests = 1, kTagSigchld = 2, kTagAsync = 3, kTagFdBase = 16 };
 
 std::vector<SyscallHandler>& Handlers() {
   static std::vector<SyscallHandler>* table = [] {
@@ -69,33 +73,6 @@ bool IsDefaultFatal(pid_t tid, int sig) {
   fclose(f);
   unsigned long long bit = 1ULL << (sig - 1);
   return !(caught & bit) && !(ignored & bit);
-}
-
-// What procfs shows about the machine, read from the host once at start-up.
-vfs::ProcfsOptions ProcfsOptionsFromHost() {
-  vfs::ProcfsOptions o;
-  if (FILE* f = FopenHostProc(0, "cpuinfo")) {
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof(buf), f)) > 0) o.cpuinfo.append(buf, n);
-    fclose(f);
-  }
-  struct sysinfo si;
-  if (sysinfo(&si) == 0) o.mem_total_bytes = static_cast<uint64_t>(si.totalram) * si.mem_unit;
-  o.num_cpus = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-  // The CPUs the sandbox may use (/sys/devices/system/cpu/online): the sentry's affinity,
-  // which every guest inherits.
-  cpu_set_t cpus;
-  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) {
-    std::vector<int> ids;
-    for (int c = 0; c < CPU_SETSIZE; ++c) {
-      if (CPU_ISSET(c, &cpus)) ids.push_back(c);
-    }
-    o.cpu_list = vfs::FormatCpuList(ids);
-  }
-  struct utsname u;
-  if (uname(&u) == 0) o.kernel_release = u.release;
-  return o;
 }
 
 // Mounts the gofer's mount `m` (a --mount) at its target. A missing target is made: its
@@ -133,6 +110,7 @@ Kernel::Kernel(const SentryOptions& opts, std::unique_ptr<platform::Platform> pl
       platform_(std::move(platform)),
       gofer_(std::move(gofer)),
       io_buffer_(new char[kIoBufferSize]),
+      async_io_(std::make_unique<AsyncIo>(this)),
       unsupported_logged_(kMaxSyscall + 1, false) {}
 
 Kernel::~Kernel() {
@@ -141,15 +119,25 @@ Kernel::~Kernel() {
   tasks_.clear();
 }
 
-std::vector<Process*> Kernel::processes() const {
+std::vector<Process*> Kernel::processes() {
+  // Reaped zombies are skipped, not dropped: callers may hold pointers (SweepZombies drops
+  // them from the event loop).
   std::vector<Process*> out;
-  for (auto& [pid, p] : processes_) out.push_back(p.get());
+  for (auto& [pid, p] : processes_) {
+    if (!p->zombie || HostZombieAlive(p->host_pid, p->host_start_time)) out.push_back(p.get());
+  }
   return out;
 }
 
-Process* Kernel::FindProcess(int pid) const {
+Process* Kernel::FindProcess(int pid) {
   auto it = processes_.find(pid);
-  return it == processes_.end() ? nullptr : it->second.get();
+  if (it == processes_.end()) return nullptr;
+  Process* p = it->second.get();
+  if (p->zombie && !HostZombieAlive(p->host_pid, p->host_start_time)) {
+    processes_.erase(it);
+    return nullptr;
+  }
+  return p;
 }
 
 absl::Status Kernel::Start() {
@@ -165,7 +153,8 @@ absl::Status Kernel::Start() {
   vo.gofer = gofer_.get();
   vo.processes = std::make_shared<KernelProcessInfo>(this);
   vo.host_tty_fd = isatty(0) ? 0 : -1;
-  vo.proc = ProcfsOptionsFromHost();
+  vo.ptys = MakeSandboxPtys(*this);  // /dev/ptmx, /dev/pts (host_devpts.h)
+  vo.proc = HostFacts();  // read before the empty root (SentryMain)
   // /proc/meminfo shows the sandbox's memory limit (--memory) when it is below the host's RAM.
   vo.proc.memory_limit_bytes = opts_.memory_limit_bytes;  // /sys/fs/cgroup/memory.max
   if (opts_.memory_limit_bytes != 0 && opts_.memory_limit_bytes < vo.proc.mem_total_bytes) {
@@ -290,6 +279,7 @@ absl::Status Kernel::StartInit() {
   platform::SpawnSpec spec;
   spec.filter = std::move(filter);
   spec.stub_fd = stub_fd_.get();
+  spec.trace_exit = opts_.strace;  // the exit stops only print strace lines
   ASSIGN_OR_RETURN(pid_t host_pid, platform_->SpawnInit(spec));
   init_host_pid_ = host_pid;
   // The guest init exists and carries only the guest filter: from here on the sentry runs
@@ -306,6 +296,8 @@ absl::Status Kernel::StartInit() {
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, platform_->RequestFd(), &ev);
   ev.data.u64 = kTagSigchld;
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, sigchld_fd_.get(), &ev);
+  ev.data.u64 = kTagAsync;
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, async_io_->fd(), &ev);
 
   SysResult r = LoadIntoGuest(*this, *p, host_pid, *resolved);
   if (!r.ok()) {
@@ -433,7 +425,7 @@ void Kernel::EventLoop() {
   while (!done_) {
     RunReadyTasks();
     if (done_) break;
-    if (fd_waiters_.empty()) {
+    if (fd_waiters_.empty() && !async_io_->watching()) {
       // Idle fast path: nothing but guest syscalls and child events can wake us, so wait
       // in NOTIF_RECV itself (the guest's synchronous wake-up then lands here directly).
       platform::SyscallRequest req;
@@ -467,6 +459,8 @@ void Kernel::EventLoop() {
         // wake us again at once, and we save a poll(2) per syscall.
         platform::SyscallRequest req;
         if (platform_->ReceiveRequest(&req)) OnRequest(req);
+      } else if (tag == kTagAsync) {
+        async_io_->OnReady();
       } else if (tag == kTagSigchld) {
         platform::DrainChildSignals();
         ForwardSignals();
@@ -794,27 +788,6 @@ ErrnoOr<std::shared_ptr<vfs::Dentry>> Kernel::DirFor(Process& p, int dirfd) {
   if (!f) return ErrnoOr<std::shared_ptr<vfs::Dentry>>::Errno(EBADF);
   if (!f->dentry()) return ErrnoOr<std::shared_ptr<vfs::Dentry>>::Errno(ENOTDIR);
   return f->dentry();
-}
-
-int SentryMain(UniqueFd gofer_channel, const SentryOptions& opts) {
-  log::SetPrefix("sentry");
-  log::SetLevel(static_cast<log::Level>(opts.log_level));
-  if (opts.argv.empty()) {
-    fmt::print(stderr, "sentry: no program given\n");
-    return 125;
-  }
-  if (opts.platform != "seccomp") {
-    fmt::print(stderr, "sentry: unknown platform '{}' (available: seccomp)\n", opts.platform);
-    return 125;
-  }
-  auto platform = platform::CreateSeccompPlatform();
-  if (!platform.ok()) {
-    fmt::print(stderr, "sentry: {}\n", std::string(platform.status().message()));
-    return 125;
-  }
-  auto gofer = std::make_unique<gofer::Client>(std::move(gofer_channel));
-  Kernel kernel(opts, std::move(*platform), std::move(gofer));
-  return kernel.Run();
 }
 
 void PrintSyscallTableMarkdown(std::string* out) { *out = SyscallTableMarkdown(); }

@@ -28,6 +28,7 @@
 
 namespace sentry {
 
+class AsyncIo;
 class Kernel;
 
 // What a handler sees: the calling task and its trapped syscall.
@@ -60,6 +61,8 @@ class Kernel {
   const SentryOptions& options() const { return opts_; }
   // The --audit-log record (disabled without the flag).
   AuditLog& audit() { return audit_; }
+  // O_ASYNC descriptions and their signals (async_io.h).
+  AsyncIo& async_io() { return *async_io_; }
   // Blocks the calling task until `host_fd` is readable (events = EPOLLIN) or writable.
   // Returns false when the syscall was cancelled meanwhile (answer EINTR).
   bool WaitForFd(Task& task, int host_fd, uint32_t events);
@@ -71,6 +74,11 @@ class Kernel {
   // Returns false when the syscall was cancelled. Wake-ups may be spurious: re-check.
   bool WaitForEvents(Task& task, std::span<WaitQueue* const> queues,
                      std::span<const std::pair<int, uint32_t>> fds, int64_t timeout_ns);
+  // After the sentry sent the calling thread a signal that must interrupt its syscall (a
+  // SIGTTOU/SIGTTIN stop): waits until the notification is gone (the signal took it, and the
+  // host restarts the call or reports EINTR itself) or a newer request came, at most `max_ns`.
+  // Replying at once could beat the signal and hand the guest a bare EINTR.
+  void AwaitInterruption(Task& task, const platform::SyscallRequest& req, int64_t max_ns);
   // Makes a parked task run again (what a WaitQueue entry of a waiting task calls).
   void WakeTask(Task& task) { MakeReady(&task); }
   // A shared I/O buffer for copying between guest memory and files (no allocation on the
@@ -79,7 +87,8 @@ class Kernel {
   static constexpr size_t kIoBufferSize = 1 << 20;
   // Resolves a dirfd for *at() calls: AT_FDCWD → cwd; else the fd's dentry (ENOTDIR/EBADF).
   ErrnoOr<std::shared_ptr<vfs::Dentry>> DirFor(Process& p, int dirfd);
-  std::vector<Process*> processes() const;
+  // Every process of the table, zombies included (those already reaped are left out).
+  std::vector<Process*> processes();
   // The live guest threads of `p`, any order (procfs's /proc/PID/task).
   std::vector<const Task*> TasksOf(const Process* p) const {
     std::vector<const Task*> out;
@@ -100,7 +109,9 @@ class Kernel {
   int GuestPgrpOf(const Process& p) const;
   // The host pgid of a guest process group that exists, or 0.
   pid_t HostPgrpOf(int guest_pgid) const;
-  Process* FindProcess(int pid) const;
+  // The live or zombie process with sandbox pid `pid`, or null (zombies are checked
+  // against the host first: a reaped one is dropped here).
+  Process* FindProcess(int pid);
 
  private:
   absl::Status Start();
@@ -125,6 +136,10 @@ class Kernel {
   void OnNewTask(pid_t parent_tid, pid_t child_tid);
   bool OnFirstStop(pid_t tid);
   void ReleaseTaskState(pid_t host_tid);
+  // The last thread of `p` is gone: keep it as a zombie while the host has one, else drop it.
+  void ProcessExited(Process* p);
+  // Drops the zombies their parents have reaped since.
+  void SweepZombies();
   void OnExecRequest(Task& t);
   bool HandleExecCarrier(Task& t, const platform::SyscallRequest& req);
   // True when thread `host_tid` has a handler for `sig` and does not block it (host /proc).
@@ -147,6 +162,7 @@ class Kernel {
   UniqueFd sigchld_fd_;
   UniqueFd stub_fd_;
   std::unique_ptr<char[]> io_buffer_;
+  std::unique_ptr<AsyncIo> async_io_;
 
   std::map<int, std::unique_ptr<Process>> processes_;     // by sandbox pid
   std::unordered_map<pid_t, std::unique_ptr<Task>> tasks_;  // by host tid

@@ -1,5 +1,5 @@
 // Kernel::WaitForEvents: parks a task's fiber on sentry-internal wait queues (file locks,
-// ...) as well as host fds. Sentry thread only, inside the waiting task's fiber.
+// ...) as well as host fds; Kernel::AwaitInterruption. Sentry thread only, inside the fiber.
 #include <array>
 #include <memory>
 
@@ -39,6 +39,15 @@ bool Kernel::WaitForEvents(Task& task, std::span<WaitQueue* const> queues,
   bool ok = WaitForFds(task, fds, timeout_ns);
   for (size_t i = 0; i < queues.size(); ++i) entries[i].Disarm();
   return ok;
+}
+
+void Kernel::AwaitInterruption(Task& task, const platform::SyscallRequest& req,
+                               int64_t max_ns) {
+  constexpr int64_t kStep = 1000000;  // 1 ms between checks
+  for (int64_t waited = 0; waited < max_ns; waited += kStep) {
+    if (task.cancelled || !platform_->StillValid(req)) return;
+    if (!WaitForFds(task, {}, kStep)) return;
+  }
 }
 
 }  // namespace sentry

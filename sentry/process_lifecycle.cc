@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,33 +20,39 @@
 #include "sentry/exec_loader.h"
 #include "sentry/host_proc.h"
 #include "sentry/kernel.h"
+#include "sentry/zombie.h"
 
 namespace sentry {
 namespace {
 
-// Host fd number the stub memfd is installed at for an exec; the host table of a guest
-// only holds mirrors, and exec closes this one (close-on-exec).
-constexpr int kExecStubFd = 1000;
+// Host fd number of the stub memfd in every guest (platform/stub_image.h).
+constexpr int kExecStubFd = platform::kGuestStubFd;
 // An empty string in the stub's scratch region (the path of execveat(AT_EMPTY_PATH)).
 constexpr uint64_t kScratchEmpty = platform::kStubScratch + platform::kStubScratchSize - 16;
 constexpr size_t kMaxArgBytes = 2 << 20;   // total argv+envp
 constexpr size_t kMaxArgCount = 1 << 17;
 
-// The pid the guest sees for a host tid: the innermost NSpid field.
+// The pid the guest sees for a host tid: the innermost NSpid field of its host status (one
+// read into a stack buffer: this runs for every new task).
 int SandboxTid(pid_t host_tid) {
-  FILE* f = FopenHostProc(host_tid, "status");
-  if (!f) return -1;
-  char line[256];
-  int result = -1;
-  while (fgets(line, sizeof(line), f)) {
-    if (strncmp(line, "NSpid:", 6) != 0) continue;
-    char* save = nullptr;
-    for (char* tok = strtok_r(line + 6, " \t\n", &save); tok; tok = strtok_r(nullptr, " \t\n", &save))
-      result = atoi(tok);
-    break;
-  }
-  fclose(f);
-  return result;
+  int fd = OpenHostProc(host_tid, "status");
+  if (fd < 0) return -1;
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = 0;
+  const char* line = strstr(buf, "\nNSpid:");
+  if (line == nullptr) return -1;
+  const char* end = strchr(line + 1, '\n');
+  if (end == nullptr) end = buf + n;
+  // The last number before the end of the line.
+  const char* p = end;
+  while (p > line && (p[-1] < '0' || p[-1] > '9')) --p;
+  const char* digits_end = p;
+  while (p > line && p[-1] >= '0' && p[-1] <= '9') --p;
+  if (p == digits_end) return -1;
+  return atoi(p);
 }
 
 // Reads a NULL-terminated array of guest strings (argv/envp); E2BIG past the limits.
@@ -66,6 +73,26 @@ SysResult ReadStringArray(pid_t tid, uint64_t addr, size_t* budget, std::vector<
     *budget -= s.size() + 1;
     out->push_back(std::move(s));
   }
+}
+
+// Whether host fd kExecStubFd of thread `tid` is the stub memfd `stub_fd` (a guest mmap of
+// its virtual fd 1000 puts a mirror there): its fdinfo names the memfd's inode.
+bool StubInstalled(pid_t tid, int stub_fd) {
+  static uint64_t stub_ino = [stub_fd] {
+    struct stat st;
+    return fstat(stub_fd, &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+  }();
+  char rel[32];
+  snprintf(rel, sizeof(rel), "fdinfo/%d", kExecStubFd);
+  int fd = OpenHostProc(tid, rel);
+  if (fd < 0) return false;
+  char buf[512];
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0 || stub_ino == 0) return false;
+  buf[n] = 0;
+  const char* ino = strstr(buf, "\nino:");
+  return ino != nullptr && strtoull(ino + 5, nullptr, 10) == stub_ino;
 }
 
 }  // namespace
@@ -146,10 +173,49 @@ void Kernel::ReleaseTaskState(pid_t host_tid) {
   // on Linux after reparenting, have the sandbox init as parent from now on.
   for (auto& [pid, child] : processes_) {
     if (child->ppid != p->pid || child.get() == p) continue;
-    if (child->pdeathsig > 0 && child->host_pid > 0) kill(child->host_pid, child->pdeathsig);
+    if (child->pdeathsig > 0 && child->host_pid > 0 && !child->zombie) {
+      kill(child->host_pid, child->pdeathsig);
+    }
     child->ppid = 1;
   }
-  if (p->pid != 1) processes_.erase(p->pid);
+  ProcessExited(p);
+}
+
+// The host keeps an exited process as a zombie until its parent reaps it with wait4/waitid
+// (which pass through) or, orphaned, the sandbox's init does. The sentry mirrors that: the
+// record stays, with what Linux frees at exit released, and is checked against the host's
+// /proc whenever it is looked up (FindProcess, processes()) and swept at every exit. No
+// syscall is trapped for it and nothing runs on the syscall path.
+void Kernel::ProcessExited(Process* p) {
+  SweepZombies();
+  if (p->pid == 1) return;
+  uint64_t start = HostZombieStartTime(p->host_pid);
+  if (start == 0) {  // already reaped (a parent ignoring SIGCHLD, or the sentry's own child)
+    processes_.erase(p->pid);
+    return;
+  }
+  p->zombie = true;
+  p->host_start_time = start;
+  p->fds = std::make_shared<vfs::FdTable>();  // drops the files (and their POSIX locks)
+  p->mirrors.clear();
+  p->loader_fds.clear();
+  p->loader_fds_installed.clear();
+  p->loader_files.clear();
+  p->argv.clear();
+  p->envp.clear();
+  p->argv.shrink_to_fit();
+  p->envp.shrink_to_fit();
+}
+
+void Kernel::SweepZombies() {
+  for (auto it = processes_.begin(); it != processes_.end();) {
+    const Process& z = *it->second;
+    if (z.zombie && !HostZombieAlive(z.host_pid, z.host_start_time)) {
+      it = processes_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 // The guest asked for execve/execveat (a SECCOMP_RET_TRACE stop).
@@ -203,11 +269,31 @@ void Kernel::OnExecRequest(Task& t) {
                req.argv.size(), req.envp.size());
   }
 
-  // Committed: from here a failure can only kill the process. Turn the syscall into a
-  // trapped carrier (the filter re-runs after a tracer changes the number) whose
-  // notification installs the stub fd, and make it return onto the stub's int3.
+  // Committed: from here a failure can only kill the process.
   t.pending_exec = std::make_shared<ResolvedExec>(resolved.take());
   t.exec_saved_regs = regs;
+  uint64_t zero[2] = {0, 0};
+  if (StubInstalled(tid, stub_fd_.get()) &&
+      platform::WriteGuest(tid, kScratchEmpty, zero, sizeof(zero)).ok()) {
+    // The usual case: the stub is at its fd. Run execveat(stub) in place of the guest's
+    // call (the filter lets a changed syscall through after a trace stop) and make a
+    // failure return onto the stub's int3, where OnExecTrap restores the guest's registers.
+    // One stop instead of the carrier's three.
+    t.exec_state = ExecState::kStubExec;
+    regs.orig_rax = SYS_execveat;
+    regs.rdi = kExecStubFd;
+    regs.rsi = kScratchEmpty;
+    regs.rdx = 0;
+    regs.r10 = 0;
+    regs.r8 = AT_EMPTY_PATH;
+    regs.rip = platform::kStubSyscallInsn + 2;
+    platform_->SetRegs(tid, regs);
+    platform_->Resume(tid, 0);
+    return;
+  }
+  // The stub's fd was replaced: turn the syscall into a trapped carrier (the filter re-runs
+  // after a tracer changes the number) whose notification installs the stub fd again, and
+  // make it return onto the stub's int3.
   t.exec_state = ExecState::kNeedStubFd;
   regs.orig_rax = SYS_dup;
   regs.rdi = static_cast<uint64_t>(-1);
@@ -219,7 +305,7 @@ void Kernel::OnExecRequest(Task& t) {
 // The carrier notification of an exec in progress: install the stub fd.
 bool Kernel::HandleExecCarrier(Task& t, const platform::SyscallRequest& req) {
   if (t.exec_state != ExecState::kNeedStubFd || req.nr != SYS_dup) return false;
-  SysResult r = platform_->InstallFd(req, stub_fd_.get(), kExecStubFd, true);
+  SysResult r = platform_->InstallFd(req, stub_fd_.get(), kExecStubFd, /*cloexec=*/false);
   // The stub may have replaced a mirror at that number: forget it, so that if the exec
   // still fails, the next mmap of virtual fd 1000 installs the right file again.
   t.process->mirrors.erase(kExecStubFd);

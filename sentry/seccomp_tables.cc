@@ -57,7 +57,7 @@ std::string SeccompTablesMarkdown() {
   out += "\n### Sentry\n\n";
   out += "Installed by the sentry on itself right after it forked the guest init "
          "(`sentry/sentry_seccomp.cc`); anything else kills the sentry.\n\n";
-  out += seccomp::AllowlistMarkdown(SentryAllowlist(/*proc_fd=*/4));
+  out += seccomp::AllowlistMarkdown(SentryAllowlist(/*proc_fd=*/4, /*devpts_fd=*/5));
   out += "\n### Gofer\n\n";
   out += "Installed by the gofer on itself once its served directories are open "
          "(`gofer/gofer_seccomp.cc`); anything else kills the gofer.\n\n";

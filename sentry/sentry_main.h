@@ -44,6 +44,10 @@ struct SentryOptions {
   uint64_t disk_bytes = 0;
   // --audit-log: a host fd open for appending, owned by the sentry from SentryMain on; -1: none.
   int audit_fd = -1;
+  // Containment (the launcher's sandbox sets it; never on the host): after opening its host
+  // resources the sentry enters an empty root and keeps only CAP_SYS_ADMIN until the guest
+  // init is forked (see SentryMain's start-up order).
+  bool contain = false;
 };
 
 // Runs the guest described by `opts` with files served through `gofer_channel`. Stdio

@@ -9,13 +9,15 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "common/capabilities.h"
+#include "sentry/host_devpts.h"
 #include "sentry/host_proc.h"
 
 namespace sentry {
 
 namespace sc = seccomp;
 
-std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
+std::vector<sc::Rule> SentryAllowlist(int proc_fd, int devpts_fd) {
   const uint64_t proc = static_cast<uint32_t>(proc_fd);
   const char* kIo = "I/O on host objects the sentry owns (pipes, eventfds, timerfds, memfds, "
                     "gofer-donated files, stdio)";
@@ -55,10 +57,13 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
       {SYS_fdatasync, "fdatasync", {}, "fdatasync of donated files"},
       {SYS_sendfile, "sendfile", {}, "guest sendfile between host-backed files"},
       {SYS_splice, "splice", {}, "guest splice between host-backed files and pipes"},
+      {SYS_tee, "tee", {}, "guest tee between pipes (sentry-owned host pipes)"},
       {SYS_copy_file_range, "copy_file_range", {}, "guest copy_file_range on host-backed files"},
       {SYS_memfd_create, "memfd_create", {}, "tmpfs and memfd file data, procfs text to map"},
       {SYS_pipe2, "pipe2", {}, "guest pipes are sentry-owned host pipes"},
       {SYS_eventfd2, "eventfd2", {}, "guest eventfds are sentry-owned host eventfds"},
+      {SYS_signalfd4, "signalfd4", {sc::Eq(2, sizeof(uint64_t), "sizemask == 8")},
+       "guest signalfds: created and re-masked by the sentry, read only by the guest"},
       {SYS_timerfd_create, "timerfd_create", {}, "guest timerfds; handler timeouts"},
       {SYS_timerfd_settime, "timerfd_settime", {}, "guest timerfds; handler timeouts"},
       {SYS_timerfd_gettime, "timerfd_gettime", {}, "guest timerfds"},
@@ -66,7 +71,12 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
       {SYS_epoll_ctl, "epoll_ctl", {}, "the event loop; guest epoll instances"},
       {SYS_epoll_wait, "epoll_wait", {}, "the event loop; guest epoll_wait collects events"},
       {SYS_poll, "poll", {}, kLoop},
-      // The gofer channel (SCM_RIGHTS); no socket is ever created.
+      // Guest sockets (netstack): their buffers are sentry-owned host AF_UNIX pairs; the host
+      // never sees an inet socket, and no host socket is ever named, bound or connected.
+      {SYS_socketpair, "socketpair", {sc::Eq(0, AF_UNIX, "domain == AF_UNIX")},
+       "buffers of guest sockets (netstack)"},
+      {SYS_shutdown, "shutdown", {}, "shutdown(2) of guest sockets on their host pairs"},
+      // The gofer channel (SCM_RIGHTS); guest socket data (sendmsg/recvmsg on host pairs).
       {SYS_sendmsg, "sendmsg", {}, "requests to the gofer"},
       {SYS_recvmsg, "recvmsg", {}, "replies and donated fds from the gofer"},
       // Guests.
@@ -83,6 +93,17 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
                            {PTRACE_GETEVENTMSG, "PTRACE_GETEVENTMSG"}}) {
     r.push_back({SYS_ptrace, "ptrace", {sc::Eq(0, static_cast<uint64_t>(req), name)},
                  "act on guests already traced (never ATTACH/SEIZE/TRACEME: no new tracee)"});
+  }
+  // Guest ptys: a new pair per open of the sandbox's ptmx (host_devpts.h). Seccomp cannot
+  // read the path, and an absolute one ignores the dirfd: with the sentry in an empty root
+  // (SentryMain) such a path reaches nothing. No instance, no rule.
+  if (devpts_fd >= 0) {
+    r.push_back({SYS_openat, "openat",
+                 {sc::Masked(0, 0xffffffff, static_cast<uint32_t>(devpts_fd),
+                             "dirfd == the private devpts fd"),
+                  sc::Eq(2, kDevptsOpenFlags, "flags == O_RDWR|O_NOCTTY|O_NONBLOCK|O_CLOEXEC")},
+                 "a new pty pair for a guest's /dev/ptmx (ptmx of the sentry's own devpts "
+                 "instance)"});
   }
   std::vector<sc::Rule> rest = {
       // Signals (memory, masks, exit: RuntimeRules).
@@ -111,7 +132,11 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd) {
 absl::Status LockDownSentry() {
   int proc = HostProcFd();
   if (proc < 0) return absl::InternalError("cannot open /proc for the sentry");
-  return seccomp::InstallAllowlist(SentryAllowlist(proc), seccomp::ViolationFromEnv(),
+  // The last capability (CAP_SYS_ADMIN, kept for the guest init's clone(CLONE_NEWPID)) goes
+  // first: from here on the sentry acts on its guests as their parent and tracer only.
+  if (absl::Status st = caps::ReduceCapabilities(0); !st.ok()) return st;
+  return seccomp::InstallAllowlist(SentryAllowlist(proc, DevptsInstanceFd()),
+                                   seccomp::ViolationFromEnv(),
                                    "sentry");
 }
 

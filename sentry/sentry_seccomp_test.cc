@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/ptrace.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -28,13 +29,26 @@ std::vector<const seccomp::Rule*> RulesFor(const std::vector<seccomp::Rule>& rul
 TEST(SentrySeccompTest, NoOpenExecMountOrSocket) {
   auto rules = SentryAllowlist(7);
   for (int nr : {SYS_open, SYS_creat, SYS_openat2, SYS_open_by_handle_at, SYS_execve,
-                 SYS_execveat, SYS_mount, SYS_umount2, SYS_socket, SYS_socketpair, SYS_connect,
+                 SYS_execveat, SYS_mount, SYS_umount2, SYS_socket, SYS_connect,
                  SYS_bind, SYS_clone, SYS_clone3, SYS_fork, SYS_vfork, SYS_chdir, SYS_chroot,
                  SYS_setns, SYS_unshare, SYS_pivot_root, SYS_bpf, SYS_pidfd_getfd,
-                 SYS_name_to_handle_at, SYS_link, SYS_unlink, SYS_rename, SYS_mkdir}) {
+                 SYS_name_to_handle_at, SYS_link, SYS_unlink, SYS_rename, SYS_mkdir,
+                 // The empty root and the capability cuts happen before the lockdown.
+                 SYS_open_tree, SYS_move_mount, SYS_mount_setattr, SYS_fsopen, SYS_fsmount,
+                 SYS_capset, SYS_prctl, SYS_fchdir}) {
     EXPECT_TRUE(RulesFor(rules, nr).empty()) << nr;
   }
   for (const auto& r : rules) EXPECT_NE(std::string(r.reason), "") << r.name;
+}
+
+// Guest sockets are host AF_UNIX pairs (netstack): socketpair only for AF_UNIX.
+TEST(SentrySeccompTest, SocketpairOnlyUnix) {
+  auto rules = SentryAllowlist(7);
+  auto pair_rules = RulesFor(rules, SYS_socketpair);
+  ASSERT_EQ(pair_rules.size(), 1u);
+  ASSERT_EQ(pair_rules[0]->checks.size(), 1u);
+  EXPECT_EQ(pair_rules[0]->checks[0].arg, 0);
+  EXPECT_EQ(pair_rules[0]->checks[0].value, static_cast<uint64_t>(AF_UNIX));
 }
 
 TEST(SentrySeccompTest, OpenatOnlyBeneathProcReadOnly) {

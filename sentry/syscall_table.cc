@@ -119,9 +119,15 @@ class Def {
 };
 
 // Notes shared by many entries.
-constexpr char kSockets[] = "sockets: not implemented yet (netstack)";
+constexpr char kSocketNote[] =
+    "AF_UNIX stream/dgram/seqpacket, AF_INET/AF_INET6 TCP and UDP on loopback (netstack); "
+    "raw sockets EPERM, other families EAFNOSUPPORT";
+constexpr char kSocketsDone[] = "netstack sockets";
 constexpr char kSignalfd[] =
-    "not implemented: signals are queued by the host (DESIGN 5), which the sentry cannot dequeue";
+    "host signalfd mirrored into the guest, read by the guest itself; poll readiness from "
+    "/proc pending sets on a 5 ms tick";
+constexpr char kInotify[] =
+    "changes made inside the sandbox only (host-side changes are not seen)";
 constexpr char kSysvIpc[] = "System V IPC: not implemented yet";
 constexpr char kPosixMq[] = "POSIX message queues: not implemented yet";
 constexpr char kAio[] = "Linux AIO: not implemented yet (callers fall back)";
@@ -211,21 +217,21 @@ constexpr Table BuildTable() {
   s(38, "setitimer", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
   s(39, "getpid").Emulate(kFull, "the sentry knows the guest's pid");
   s(40, "sendfile", {kFd, kFd, kPtr, kUInt}).Emulate(kFull, "from a regular file to any file or pipe, through the sentry");
-  s(41, "socket", {kInt, kInt, kInt}).Ret(kFd).Unsupported(kSockets);
-  s(42, "connect", {kFd, kPtr, kUInt}).Unsupported(kSockets);
-  s(43, "accept", {kFd, kPtr, kPtr}).Ret(kFd).Unsupported(kSockets);
-  s(44, "sendto", {kFd, kBuf, kUInt, kHex, kPtr, kUInt}).Unsupported(kSockets);
-  s(45, "recvfrom", {kFd, kBuf, kUInt, kHex, kPtr, kPtr}).Unsupported(kSockets);
-  s(46, "sendmsg", {kFd, kPtr, kHex}).Unsupported(kSockets);
-  s(47, "recvmsg", {kFd, kPtr, kHex}).Unsupported(kSockets);
-  s(48, "shutdown", {kFd, kInt}).Unsupported(kSockets);
-  s(49, "bind", {kFd, kPtr, kUInt}).Unsupported(kSockets);
-  s(50, "listen", {kFd, kInt}).Unsupported(kSockets);
-  s(51, "getsockname", {kFd, kPtr, kPtr}).Unsupported(kSockets);
-  s(52, "getpeername", {kFd, kPtr, kPtr}).Unsupported(kSockets);
-  s(53, "socketpair", {kInt, kInt, kInt, kPtr}).Unsupported(kSockets);
-  s(54, "setsockopt", {kFd, kInt, kInt, kPtr, kUInt}).Unsupported(kSockets);
-  s(55, "getsockopt", {kFd, kInt, kInt, kPtr, kPtr}).Unsupported(kSockets);
+  s(41, "socket", {kInt, kInt, kInt}).Ret(kFd).Emulate(kPartial, kSocketNote);
+  s(42, "connect", {kFd, kPtr, kUInt}).Emulate(kPartial, "AF_UNIX; loopback TCP/UDP (other addresses: ENETUNREACH); audited");
+  s(43, "accept", {kFd, kPtr, kPtr}).Ret(kFd).Emulate(kFull, kSocketsDone);
+  s(44, "sendto", {kFd, kBuf, kUInt, kHex, kPtr, kUInt}).Emulate(kFull, kSocketsDone);
+  s(45, "recvfrom", {kFd, kBuf, kUInt, kHex, kPtr, kPtr}).Emulate(kFull, kSocketsDone);
+  s(46, "sendmsg", {kFd, kPtr, kHex}).Emulate(kFull, "SCM_RIGHTS and SCM_CREDENTIALS on AF_UNIX");
+  s(47, "recvmsg", {kFd, kPtr, kHex}).Emulate(kFull, "SCM_RIGHTS and SCM_CREDENTIALS on AF_UNIX");
+  s(48, "shutdown", {kFd, kInt}).Emulate(kFull, kSocketsDone);
+  s(49, "bind", {kFd, kPtr, kUInt}).Emulate(kFull, "AF_UNIX paths (socket inodes), abstract names, loopback and wildcard inet addresses; audited");
+  s(50, "listen", {kFd, kInt}).Emulate(kFull, kSocketsDone);
+  s(51, "getsockname", {kFd, kPtr, kPtr}).Emulate(kFull, kSocketsDone);
+  s(52, "getpeername", {kFd, kPtr, kPtr}).Emulate(kFull, kSocketsDone);
+  s(53, "socketpair", {kInt, kInt, kInt, kPtr}).Emulate(kFull, "AF_UNIX stream, dgram, seqpacket");
+  s(54, "setsockopt", {kFd, kInt, kInt, kPtr, kUInt}).Emulate(kPartial, "common SOL_SOCKET options; TCP/IP/IPv6 options stored and returned");
+  s(55, "getsockopt", {kFd, kInt, kInt, kPtr, kPtr}).Emulate(kPartial, "common SOL_SOCKET options (SO_PEERCRED: sandbox pid, virtual ids); TCP/IP/IPv6 options stored and returned");
   s(56, "clone", {kCloneFlags, kPtr, kPtr, kPtr, kHex})
       .Passthrough(
           "processes and threads are host tasks in the guest's pid namespace, traced by the "
@@ -250,7 +256,7 @@ constexpr Table BuildTable() {
   s(71, "msgctl", {kInt, kInt, kPtr}).Unsupported(kSysvIpc);
   s(72, "fcntl", {kFd, kFcntlCmd, kHex}).Emulate(kPartial, "record locks (POSIX and OFD) among sandbox processes; no leases or F_NOTIFY yet");
   s(73, "flock", {kFd, kInt}).Emulate(kFull, "locks are seen among sandbox processes only");
-  s(74, "fsync", {kFd}).Emulate(kFull, "nothing to flush in memory (tmpfs, the overlay root); EINVAL for pipes, sockets, devices");
+  s(74, "fsync", {kFd}).Emulate(kFull, "files of a rw --mount are flushed on the host (the donated fd, else the gofer's FSYNC); nothing to flush in memory (tmpfs, the overlay root); EINVAL for pipes, sockets, devices");
   s(75, "fdatasync", {kFd}).Emulate(kFull, "as fsync");
   s(76, "truncate", {kPath, kInt}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
   s(77, "ftruncate", {kFd, kInt}).Emulate(kFull, "tmpfs and the overlay root (copy-up); growing makes a hole");
@@ -447,9 +453,9 @@ constexpr Table BuildTable() {
   s(250, "keyctl", {kInt, kHex, kHex, kHex, kHex}).Refuse(EPERM, "the kernel keyring is host-wide");
   s(251, "ioprio_set", {kInt, kInt, kInt}).Unsupported();
   s(252, "ioprio_get", {kInt, kInt}).Unsupported();
-  s(253, "inotify_init").Ret(kFd).Unsupported();
-  s(254, "inotify_add_watch", {kFd, kPath, kHex}).Unsupported();
-  s(255, "inotify_rm_watch", {kFd, kInt}).Unsupported();
+  s(253, "inotify_init").Ret(kFd).Emulate(kPartial, kInotify);
+  s(254, "inotify_add_watch", {kFd, kPath, kHex}).Emulate(kPartial, kInotify);
+  s(255, "inotify_rm_watch", {kFd, kInt}).Emulate(kPartial, kInotify);
   s(256, "migrate_pages", {kInt, kUInt, kPtr, kPtr}).Refuse(EPERM, kNuma);
   s(257, "openat", {kFd, kPath, kOpenFlags, kMode}).Ret(kFd).Emulate(kFull);
   s(258, "mkdirat", {kFd, kPath, kMode}).Emulate(kFull, "tmpfs and the overlay root; EROFS on read-only mounts");
@@ -473,33 +479,33 @@ constexpr Table BuildTable() {
       .Passthrough("robust futexes are run by the host; tids are namespaced");
   s(274, "get_robust_list", {kInt, kPtr, kPtr}).Unsupported();
   s(275, "splice", {kFd, kPtr, kFd, kPtr, kUInt, kHex}).Emulate(kFull, "pipe to file/pipe, file to pipe; copies through the sentry (SPLICE_F_MOVE is a hint)");
-  s(276, "tee", {kFd, kFd, kUInt, kHex}).Unsupported();
+  s(276, "tee", {kFd, kFd, kUInt, kHex}).Emulate(kFull, "host tee on the sentry-owned pipes behind both ends");
   s(277, "sync_file_range", {kFd, kInt, kInt, kHex}).Unsupported();
   s(278, "vmsplice", {kFd, kPtr, kUInt, kHex}).Unsupported();
   s(279, "move_pages", {kInt, kUInt, kPtr, kPtr, kPtr, kHex}).Refuse(EPERM, kNuma);
   s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull, "tmpfs and the overlay root (copy-up); UTIME_NOW, UTIME_OMIT, AT_EMPTY_PATH, null path = the fd");
   s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt})
       .Emulate(kPartial, "the signal mask argument is not applied yet");
-  s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Unsupported(kSignalfd);
+  s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Emulate(kPartial, kSignalfd);
   s(283, "timerfd_create", {kInt, kHex}).Ret(kFd).Emulate(kFull, "backed by a host timerfd");
   s(284, "eventfd", {kUInt}).Ret(kFd).Emulate(kFull, "backed by a host eventfd");
   s(285, "fallocate", {kFd, kInt, kInt, kInt}).Emulate(kPartial, "tmpfs: mode 0, KEEP_SIZE, PUNCH_HOLE (as Linux's tmpfs); others EOPNOTSUPP");
   s(286, "timerfd_settime", {kFd, kHex, kPtr, kPtr})
       .Emulate(kFull, "TFD_TIMER_ABSTIME, TFD_TIMER_CANCEL_ON_SET");
   s(287, "timerfd_gettime", {kFd, kPtr}).Emulate(kFull);
-  s(288, "accept4", {kFd, kPtr, kPtr, kHex}).Ret(kFd).Unsupported(kSockets);
-  s(289, "signalfd4", {kFd, kPtr, kUInt, kHex}).Ret(kFd).Unsupported(kSignalfd);
+  s(288, "accept4", {kFd, kPtr, kPtr, kHex}).Ret(kFd).Emulate(kFull, kSocketsDone);
+  s(289, "signalfd4", {kFd, kPtr, kUInt, kHex}).Ret(kFd).Emulate(kPartial, kSignalfd);
   s(290, "eventfd2", {kUInt, kHex}).Ret(kFd).Emulate(kFull, "EFD_SEMAPHORE, EFD_NONBLOCK, EFD_CLOEXEC");
   s(291, "epoll_create1", {kHex}).Ret(kFd).Emulate(kFull, "host epoll set per instance");
   s(292, "dup3", {kFd, kFd, kOpenFlags}).Ret(kFd).Emulate(kFull);
   s(293, "pipe2", {kPtr, kOpenFlags}).Emulate(kFull);
-  s(294, "inotify_init1", {kHex}).Ret(kFd).Unsupported();
+  s(294, "inotify_init1", {kHex}).Ret(kFd).Emulate(kPartial, kInotify);
   s(295, "preadv", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
   s(296, "pwritev", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
   s(297, "rt_tgsigqueueinfo", {kInt, kInt, kSignal, kPtr}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
   s(298, "perf_event_open", {kPtr, kInt, kInt, kFd, kHex})
       .Refuse(EPERM, "performance counters expose the host");
-  s(299, "recvmmsg", {kFd, kPtr, kUInt, kHex, kPtr}).Unsupported(kSockets);
+  s(299, "recvmmsg", {kFd, kPtr, kUInt, kHex, kPtr}).Emulate(kPartial, "the timeout is not applied");
 
   // --- 300..334 ------------------------------------------------------------------------
   s(300, "fanotify_init", {kHex, kHex}).Refuse(EPERM, "fanotify watches host filesystems");
@@ -511,7 +517,7 @@ constexpr Table BuildTable() {
       .Refuse(EPERM, "file handles would bypass the sentry's VFS");
   s(305, "clock_adjtime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
   s(306, "syncfs", {kFd}).Emulate(kFull, "nothing to flush");
-  s(307, "sendmmsg", {kFd, kPtr, kUInt, kHex}).Unsupported(kSockets);
+  s(307, "sendmmsg", {kFd, kPtr, kUInt, kHex}).Emulate(kFull, kSocketsDone);
   s(308, "setns", {kFd, kCloneFlags}).Refuse(EPERM, "host namespaces are out of reach");
   s(309, "getcpu", {kPtr, kPtr, kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(310, "process_vm_readv", {kInt, kPtr, kUInt, kPtr, kUInt, kHex})

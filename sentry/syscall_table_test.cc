@@ -235,7 +235,8 @@ TEST(SyscallTableTest, KeyClassifications) {
   EXPECT_EQ(action(__NR_futex), SyscallAction::kPassthrough);
   EXPECT_EQ(action(__NR_execve), SyscallAction::kTrace);
   EXPECT_EQ(action(__NR_execveat), SyscallAction::kTrace);
-  EXPECT_EQ(action(__NR_socket), SyscallAction::kUnsupported);
+  EXPECT_EQ(action(__NR_socket), SyscallAction::kEmulate);
+  EXPECT_EQ(action(__NR_shmget), SyscallAction::kUnsupported);
 
   const SyscallEntry* mmap = LookupSyscall(__NR_mmap);
   ASSERT_EQ(mmap->action, SyscallAction::kPassthrough);

@@ -44,6 +44,10 @@ struct Process {
   std::vector<vfs::FileRef> loader_files;  // keeps the host fds above open
   bool loading = false;
   int exit_status = 0;
+  // Every thread has exited, the parent has not reaped it yet: kept (files, memory and
+  // argv released) so that /proc shows it as Z until the host's zombie is gone (zombie.h).
+  bool zombie = false;
+  uint64_t host_start_time = 0;  // the zombie's host start time (tells a reused pid apart)
 };
 
 struct ResolvedExec;

@@ -13,6 +13,8 @@
 #include <string>
 #include <tuple>
 
+#include "vfs/fs_context.h"
+#include "vfs/host_dev_zero.h"
 #include "vfs/hostfd.h"
 
 namespace sentry::vfs {
@@ -83,13 +85,37 @@ class MemDeviceFile : public FileDescription {
   std::shared_ptr<UniqueFd> host_zero_;
 };
 
+// /dev/tty (5,0): the caller's sandbox pty when it has one as controlling terminal, else the
+// host terminal the sandbox was started on (ENXIO without one).
+class CttyInode : public SimpleInode {
+ public:
+  CttyInode(std::shared_ptr<Filesystem> fs, std::shared_ptr<UniqueFd> host_tty,
+            std::shared_ptr<PtyRegistry> ptys)
+      : SimpleInode(std::move(fs), SimpleAttr{.mode = S_IFCHR | 0666, .rdev = makedev(5, 0)}),
+        host_tty_(std::move(host_tty)),
+        ptys_(std::move(ptys)) {}
+  ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags,
+                        const FsContext& ctx) override {
+    ErrnoOr<FileRef> pty = ptys_->OpenControllingTty(ctx.caller_pid, d, flags);
+    if (pty.ok() || pty.error() != ENXIO) return pty;
+    if (!host_tty_->valid()) return ErrnoOr<FileRef>::Errno(ENXIO);
+    int fd = ::fcntl(host_tty_->get(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return ErrnoOr<FileRef>::Errno(errno);
+    return FileRef(std::make_shared<HostFile>(UniqueFd(fd), flags, d, "/dev/tty"));
+  }
+
+ private:
+  std::shared_ptr<UniqueFd> host_tty_;
+  std::shared_ptr<PtyRegistry> ptys_;
+};
+
 }  // namespace
 
 FileRef MakeMemDeviceFile(MemDevice kind, std::shared_ptr<Dentry> d, int flags) {
   return std::make_shared<MemDeviceFile>(kind, std::move(d), flags, nullptr);
 }
 
-std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
+std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty, std::shared_ptr<PtyRegistry> ptys) {
   auto fs = std::make_shared<SyntheticFs>("devtmpfs", Filesystem::Traits{}, TMPFS_MAGIC);
   auto root = std::make_shared<StaticDir>(fs, 0755);
 
@@ -98,7 +124,8 @@ std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
     MemDevice kind;
     unsigned minor;
   };
-  auto host_zero = std::make_shared<UniqueFd>(::open("/dev/zero", O_RDWR | O_CLOEXEC));
+  // A copy of the fd opened before the sentry's empty root (no /dev/zero there).
+  auto host_zero = std::make_shared<UniqueFd>(::fcntl(HostDevZeroFd(), F_DUPFD_CLOEXEC, 0));
   for (const Mem& m : {Mem{"null", MemDevice::kNull, 3}, Mem{"zero", MemDevice::kZero, 5},
                        Mem{"full", MemDevice::kFull, 7}, Mem{"random", MemDevice::kRandom, 8},
                        Mem{"urandom", MemDevice::kURandom, 9}}) {
@@ -128,6 +155,11 @@ std::shared_ptr<SyntheticFs> MakeDevfs(UniqueFd host_tty) {
                   }));
   }
 
+  // /dev/tty of a process whose controlling terminal is a sandbox pty reaches that pty.
+  if (ptys != nullptr) {
+    root->Add("tty", std::make_shared<CttyInode>(fs, tty, ptys));
+    root->Add("ptmx", std::make_shared<SymlinkInode>(fs, "pts/ptmx"));
+  }
   root->Add("stdin", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/0"));
   root->Add("stdout", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/1"));
   root->Add("stderr", std::make_shared<SymlinkInode>(fs, "/proc/self/fd/2"));

@@ -12,6 +12,7 @@
 
 #include "vfs/dentry.h"
 #include "vfs/file_lock.h"
+#include "vfs/fsnotify.h"
 #include "vfs/path.h"
 
 namespace sentry::vfs {
@@ -26,6 +27,7 @@ FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags, std:
       anon_name_(std::move(anon_name)) {}
 
 FileDescription::~FileDescription() {
+  fsnotify::Closed(*this);  // IN_CLOSE_WRITE / IN_CLOSE_NOWRITE (the last close)
   if (holds_locks_) FileLocks().ReleaseOwner(this);
 }
 

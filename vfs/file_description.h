@@ -12,6 +12,7 @@
 #include <string>
 
 #include "common/sys_result.h"
+#include "vfs/async_owner.h"
 #include "vfs/inode.h"
 
 namespace sentry {
@@ -76,8 +77,17 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   const std::shared_ptr<Dentry>& dentry() const { return dentry_; }
   // Absolute sandbox path (from the global root), or the anonymous name.
   virtual std::string Path() const;
+  // Lines /proc/PID/fdinfo/N adds after the common ones ("sigmask:\t...\n" for a signalfd).
+  virtual std::string FdInfo() const { return ""; }
 
   int64_t offset() const { return offset_; }
+
+  // O_ASYNC: the owner fcntl(F_SETOWN...) chose. A description whose readiness is not
+  // visible on ReadinessFd() (sentry-side state) calls NotifyAsync(POLLIN/POLLOUT/...) when
+  // it becomes ready; it raises the owner's signal if O_ASYNC is set (vfs/async_owner.h).
+  // Descriptions with a ReadinessFd() need not: the sentry watches that fd for O_ASYNC ones.
+  AsyncOwner& async_owner() { return async_owner_; }
+  void NotifyAsync(uint32_t band);
 
   // Set once a flock or OFD lock was taken through this description: the destructor (the
   // last close) then drops its locks (vfs/file_lock.h).
@@ -97,6 +107,7 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   int flags_;
   std::string anon_name_;
   bool holds_locks_ = false;
+  AsyncOwner async_owner_;
 };
 
 using FileRef = std::shared_ptr<FileDescription>;

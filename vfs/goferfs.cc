@@ -46,7 +46,7 @@ GoferInode::GoferInode(std::shared_ptr<GoferFs> fs, gofer::Handle handle, const 
 
 GoferInode::~GoferInode() {
   if (writable()) gfs()->ForgetInode(attr_.dev, attr_.ino, this);
-  gfs()->ReleaseHandle(handle_);
+  if (handle_ != 0) gfs()->ReleaseHandle(handle_);
 }
 
 void GoferInode::Refresh() {
@@ -92,7 +92,8 @@ InodePerm GoferInode::Perm() {
   return {attr_.mode, attr_.uid, attr_.gid};
 }
 
-std::shared_ptr<GoferInode> GoferInode::NewInode(const gofer::WalkStep& step) {
+std::shared_ptr<GoferInode> GoferInode::NewInode(const gofer::WalkStep& step,
+                                                 std::string_view name) {
   if (writable()) {
     if (std::shared_ptr<GoferInode> known = gfs()->FindInode(step.attr.dev, step.attr.ino);
         known != nullptr && known->type() == (step.attr.mode & S_IFMT)) {
@@ -104,7 +105,12 @@ std::shared_ptr<GoferInode> GoferInode::NewInode(const gofer::WalkStep& step) {
   }
   auto inode = std::make_shared<GoferInode>(std::static_pointer_cast<GoferFs>(fs_ref()),
                                             step.handle, step.attr);
-  if (writable()) gfs()->AddInode(step.attr.dev, step.attr.ino, inode);
+  if (writable()) {
+    gfs()->AddInode(step.attr.dev, step.attr.ino, inode);
+  } else {
+    inode->parent_ = std::static_pointer_cast<GoferInode>(shared_from_this());
+    inode->name_ = std::string(name);
+  }
   return inode;
 }
 
@@ -127,13 +133,32 @@ int GoferInode::LookupMany(const FsContext&, std::span<const std::string_view> n
   if (!IsDir()) return ENOTDIR;
   if (names.empty()) return 0;
   if (gfs()->client() == nullptr) return EIO;
-  gfs()->FlushReleases();
-  ErrnoOr<gofer::WalkResult> r =
-      gfs()->client()->Walk(handle_, absl::MakeConstSpan(names.data(), names.size()));
-  if (!r.ok()) return r.error();
-  GoferInode* parent = this;
+  std::shared_ptr<GoferInode> dir = std::static_pointer_cast<GoferInode>(shared_from_this());
+  if (!writable()) {
+    // Listed directories answer from their listing: no round trip, misses included.
+    while (!names.empty() && dir->plus_ != nullptr) {
+      GoferEntry* e = dir->plus_->Find(names.front());
+      if (e == nullptr) {
+        if (dir->plus_->complete) return ENOENT;
+        break;
+      }
+      if (!e->has_attr) break;  // the gofer decides (a masked node is EACCES)
+      std::shared_ptr<GoferInode> child = dir->FromEntry(e);
+      out->push_back(child);
+      names = names.subspan(1);
+      if (child->IsSymlink()) return 0;  // the caller follows it
+      if (!child->IsDir()) return names.empty() ? 0 : ENOTDIR;
+      dir = std::move(child);
+    }
+    if (names.empty()) return 0;
+  }
+  // One walk for the rest, from the nearest node with a handle (which may be above `dir`).
+  gofer::WalkResult res;
+  if (int err = dir->WalkHere(names, &res)) return err;
+  gofer::WalkResult* r = &res;
+  GoferInode* parent = dir.get();
   for (size_t i = 0; i < r->steps.size(); ++i) {
-    std::shared_ptr<GoferInode> inode = NewInode(r->steps[i]);
+    std::shared_ptr<GoferInode> inode = parent->NewInode(r->steps[i], names[i]);
     parent->NoteChild(names[i], inode);
     parent = inode.get();
     out->push_back(std::move(inode));
@@ -154,6 +179,7 @@ ErrnoOr<std::string> GoferInode::ReadLink(const FsContext&) {
   if (!IsSymlink()) return ErrnoOr<std::string>::Errno(EINVAL);
   if (!link_.has_value()) {
     if (gfs()->client() == nullptr) return ErrnoOr<std::string>::Errno(EIO);
+    if (int err = EnsureHandle()) return ErrnoOr<std::string>::Errno(err);
     ErrnoOr<std::string> r = gfs()->client()->ReadLink(handle_);
     if (!r.ok()) return r;
     link_ = r.take();  // a symlink's target never changes
@@ -167,6 +193,7 @@ ErrnoOr<std::shared_ptr<UniqueFd>> GoferInode::HostFd(bool write) {
   // writable mapping must fail as it does on Linux, EACCES).
   if (std::shared_ptr<UniqueFd> fd = (write ? rw_fd_ : fd_).lock()) return fd;
   if (gfs()->client() == nullptr) return Result::Errno(EIO);
+  if (int err = EnsureHandle()) return Result::Errno(err);
   ErrnoOr<UniqueFd> r = gfs()->client()->Open(handle_, write ? O_RDWR : O_RDONLY);
   // A write-only file (mode 0200) still takes writes.
   if (write && !r.ok() && r.error() == EACCES) r = gfs()->client()->Open(handle_, O_WRONLY);
@@ -266,18 +293,37 @@ class GoferRegularFile : public SeekableFile {
 class GoferDirFile : public DirectoryFile {
  public:
   GoferDirFile(std::shared_ptr<Dentry> d, int flags, GoferInode* inode)
-      : DirectoryFile(std::move(d), flags), inode_(inode), listing_(inode->Listing()) {}
+      : DirectoryFile(std::move(d), flags), inode_(inode) {
+    if (inode->writable()) {
+      listing_ = inode->Listing();
+    } else {
+      plus_ = inode->PlusListing();
+    }
+  }
 
  protected:
   int EntryAt(size_t index, DirEntryInfo* out) override {
-    return inode_->EntryAt(listing_.get(), index, out);
+    if (plus_ == nullptr) return inode_->EntryAt(listing_.get(), index, out);
+    // A read-only tree's listing never changes: every description shares it.
+    while (index >= plus_->entries.size() && !plus_->complete) {
+      if (int err = inode_->FetchPage(plus_.get())) return -err;
+    }
+    if (index >= plus_->entries.size()) return 0;
+    const GoferEntry& e = plus_->entries[index];
+    out->name = e.name;
+    out->ino = e.dirent_ino;
+    out->type = e.type;
+    return 1;
   }
   // rewinddir sees the sandbox's changes: the inode hands out a fresh listing after each.
-  void Rewind() override { listing_ = inode_->Listing(); }
+  void Rewind() override {
+    if (plus_ == nullptr) listing_ = inode_->Listing();
+  }
 
  private:
   GoferInode* inode_;  // kept alive by the dentry
-  std::shared_ptr<GoferDirListing> listing_;
+  std::shared_ptr<GoferDirListing> listing_;  // writable mounts
+  std::shared_ptr<GoferListing> plus_;        // read-only mounts
 };
 
 }  // namespace
@@ -293,6 +339,8 @@ ErrnoOr<FileRef> GoferInode::Open(const std::shared_ptr<Dentry>& d, int flags, c
       return FileRef(std::make_shared<GoferRegularFile>(d, flags, std::move(self), fd.take()));
     }
     case S_IFDIR:
+      // The subdirectories are likely next (find, tar, ls -R): list them in one batch.
+      if (!writable() && plus_ != nullptr && plus_->complete) Prefetch();
       return FileRef(std::make_shared<GoferDirFile>(d, flags, this));
     case S_IFCHR:
     case S_IFBLK:

@@ -1,7 +1,8 @@
-// goferfs: a tree the gofer serves (the root's lower layer, or a --mount). Dentries come from
-// batched gofer walks; attributes, symlink targets and listings are cached, and refreshed
-// after every change the sandbox makes on a writable mount; file data is read and written
-// with pread/pwrite straight on the host fds the gofer donates.
+// goferfs: a tree the gofer serves (the root's lower layer, or a --mount). Read-only trees are
+// listed with attributes (READDIRPLUS, prefetched breadth first) and answer lookups and stats
+// from those listings; other names come from batched gofer walks. Writable trees cache
+// attributes and listings and refresh them after every change the sandbox makes; file data
+// is read and written with pread/pwrite straight on the host fds the gofer donates.
 // Created by Vfs::Create; the gofer::Client must outlive the Vfs (when the Vfs is destroyed,
 // goferfs detaches: objects still held elsewhere answer EIO). Sentry thread only.
 #pragma once

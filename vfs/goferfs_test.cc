@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "gofer/protocol.h"
 #include "gofer/test_util.h"
 #include "gtest/gtest.h"
 #include "vfs/test_tree.h"
@@ -298,6 +299,53 @@ TEST(GoferfsLifetimeTest, ObjectsMayOutliveTheVfsAndClient) {
   EXPECT_EQ((*dir)->GetDents64(std::span<char>(buf, sizeof(buf))).value(), 48);  // "." ".."
   EXPECT_EQ((*dir)->GetDents64(std::span<char>(buf, sizeof(buf))).error(), EIO);
   // Dropping the last references must not touch the dead client.
+}
+
+// After a directory is listed, lookups, stats, readlinks and misses of its names (and of the
+// prefetched subdirectories' names) need no gofer round trip; opening a file still works
+// (its handle is walked on demand).
+TEST_F(GoferfsTest, ListedDirectoriesAnswerLookupsWithoutRoundTrips) {
+  gofer::Client& c = server_->client();
+  ErrnoOr<FileRef> dir = Open("/", O_RDONLY | O_DIRECTORY);
+  ASSERT_TRUE(dir.ok());
+  std::vector<std::string> names = ListNames(**dir, 4096);
+  EXPECT_GE(c.calls(gofer::wire::kReadDirPlus), 1u);
+  ErrnoOr<FileRef> a = Open("/a", O_RDONLY | O_DIRECTORY);  // prefetches a/b's listing
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(ListNames(**a, 4096).size(), 4u);  // . .. b link_to_c
+  const uint64_t walks = c.calls(gofer::wire::kWalk);
+  const uint64_t plus = c.calls(gofer::wire::kReadDirPlus);
+  struct stat st, host;
+  ASSERT_TRUE(vfs_->StatAt(ctx_, {}, nullptr, "/file.txt", false, &st).ok());
+  ASSERT_EQ(::lstat(tree_->Path("file.txt").c_str(), &host), 0);
+  EXPECT_EQ(st.st_ino, host.st_ino);
+  EXPECT_EQ(st.st_size, host.st_size);
+  EXPECT_EQ(st.st_mtim.tv_nsec, host.st_mtim.tv_nsec);
+  EXPECT_EQ(vfs_->StatAt(ctx_, {}, nullptr, "/nothing_here", false, &st).error(), ENOENT);
+  EXPECT_EQ(vfs_->StatAt(ctx_, {}, nullptr, "/file.txt/x", false, &st).error(), ENOTDIR);
+  ErrnoOr<std::string> link = vfs_->ReadLinkAt(ctx_, {}, nullptr, "/abs");
+  ASSERT_TRUE(link.ok());
+  EXPECT_EQ(*link, "/etc/passwd");
+  // a/ was prefetched with the root's listing, a/b/ when a/ was opened.
+  ASSERT_TRUE(vfs_->StatAt(ctx_, {}, nullptr, "/a/b", false, &st).ok());
+  EXPECT_TRUE(S_ISDIR(st.st_mode));
+  EXPECT_EQ(vfs_->StatAt(ctx_, {}, nullptr, "/a/missing", false, &st).error(), ENOENT);
+  ASSERT_TRUE(vfs_->StatAt(ctx_, {}, nullptr, "/a/b/c.txt", false, &st).ok());
+  EXPECT_EQ(st.st_size, 5);
+  ErrnoOr<FileRef> sub = Open("/a/b", O_RDONLY | O_DIRECTORY);
+  ASSERT_TRUE(sub.ok());
+  EXPECT_EQ(ListNames(**sub, 4096).size(), 3u);  // . .. c.txt
+  EXPECT_EQ(c.calls(gofer::wire::kWalk), walks);
+  EXPECT_EQ(c.calls(gofer::wire::kReadDirPlus), plus);
+  // Data still comes from a donated fd: the handle is walked when the file is opened.
+  EXPECT_EQ(Read("/a/b/c.txt"), "deep\n");
+  EXPECT_EQ(c.calls(gofer::wire::kWalk), walks + 1);
+  EXPECT_EQ(Read("/a/link_to_c"), "deep\n");
+  // Symlinks that leave the tree still resolve inside the sandbox's root only.
+  EXPECT_EQ(vfs_->StatAt(ctx_, {}, nullptr, "/escape/x", true, &st).error(), ENOENT);
+  // Permissions come from the listed attributes too.
+  Credentials user = testing::User(4242, 4242);
+  EXPECT_EQ(vfs_->StatAt(ctx_, user, nullptr, "/private/secret", false, &st).error(), EACCES);
 }
 
 }  // namespace

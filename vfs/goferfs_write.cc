@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <utility>
@@ -39,27 +40,27 @@ ErrnoOr<std::shared_ptr<Inode>> GoferInode::CreateChild(std::string_view name,
       // The fd the gofer opens with the new file serves the Open that usually follows.
       ErrnoOr<gofer::Created> r = c->Create(handle_, name, perm, O_RDWR, node.uid, node.gid);
       if (!r.ok()) return Result::Errno(r.error());
-      child = NewInode(r->node);
+      child = NewInode(r->node, name);
       child->AdoptWriteFd(std::move(r->fd));
       break;
     }
     case S_IFDIR: {
       ErrnoOr<gofer::WalkStep> r = c->Mkdir(handle_, name, perm, node.uid, node.gid);
       if (!r.ok()) return Result::Errno(r.error());
-      child = NewInode(*r);
+      child = NewInode(*r, name);
       break;
     }
     case S_IFLNK: {
       ErrnoOr<gofer::WalkStep> r = c->Symlink(handle_, name, node.symlink_target, node.uid,
                                               node.gid);
       if (!r.ok()) return Result::Errno(r.error());
-      child = NewInode(*r);
+      child = NewInode(*r, name);
       break;
     }
     case S_IFIFO: {
       ErrnoOr<gofer::WalkStep> r = c->Mknod(handle_, name, node.mode, node.uid, node.gid);
       if (!r.ok()) return Result::Errno(r.error());
-      child = NewInode(*r);
+      child = NewInode(*r, name);
       break;
     }
     default:
@@ -122,6 +123,18 @@ int GoferInode::RenameChild(std::string_view old_name, Inode* new_dir_base,
   DirChanged();
   new_dir->DirChanged();
   return 0;
+}
+
+int GoferInode::Sync(bool datasync) {
+  if (!writable()) return 0;  // nothing of the sandbox's is on the host
+  // A live read-write fd is the file itself: flush it here, without a round trip.
+  if (std::shared_ptr<UniqueFd> fd = rw_fd_.lock()) {
+    const int r = datasync ? ::fdatasync(fd->get()) : ::fsync(fd->get());
+    return r == 0 ? 0 : errno;
+  }
+  gofer::Client* c = gfs()->client();
+  if (c == nullptr) return EIO;
+  return c->Fsync(handle_, datasync);
 }
 
 int GoferInode::SetAttr(const AttrChange& ch) {

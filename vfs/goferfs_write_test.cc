@@ -12,6 +12,7 @@
 #include <set>
 #include <string>
 
+#include "gofer/protocol.h"
 #include "gofer/test_util.h"
 #include "gtest/gtest.h"
 #include "vfs/dentry.h"
@@ -234,6 +235,27 @@ TEST_F(GoferfsWriteTest, RewindSeesChanges) {
     pos += e->d_reclen;
   }
   EXPECT_TRUE(found);
+}
+
+// fsync reaches the host: a file's own read-write fd is flushed in place, a directory (or a
+// file without one) through the gofer's FSYNC; the read-only trees have nothing to flush.
+TEST_F(GoferfsWriteTest, SyncReachesTheHost) {
+  gofer::Client& c = server_->client();
+  auto f = Open("/data/file.txt", O_RDWR);
+  ASSERT_TRUE(f.ok());
+  ASSERT_TRUE((*f)->PWrite(std::span<const char>("HELLO", 5), 0).ok());
+  const uint64_t before = c.calls(gofer::wire::kFsync);
+  EXPECT_EQ((*f)->dentry()->inode()->Sync(false), 0);
+  EXPECT_EQ((*f)->dentry()->inode()->Sync(true), 0);
+  EXPECT_EQ(c.calls(gofer::wire::kFsync), before);  // the live fd was flushed in place
+  auto d = Open("/data/sub", O_RDONLY | O_DIRECTORY);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ((*d)->dentry()->inode()->Sync(false), 0);
+  EXPECT_EQ(c.calls(gofer::wire::kFsync), before + 1);
+  auto ro = Open("/ro/ro.txt", O_RDONLY);
+  ASSERT_TRUE(ro.ok());
+  EXPECT_EQ((*ro)->dentry()->inode()->Sync(false), 0);
+  EXPECT_EQ(c.calls(gofer::wire::kFsync), before + 1);
 }
 
 }  // namespace

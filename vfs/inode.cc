@@ -109,6 +109,8 @@ int Inode::SetAttr(const AttrChange&) { return EPERM; }
 
 int Inode::Allocate(int, int64_t, int64_t) { return EOPNOTSUPP; }
 
+int Inode::Sync(bool) { return 0; }
+
 ErrnoOr<std::string> Inode::GetXattr(std::string_view) {
   return ErrnoOr<std::string>::Errno(EOPNOTSUPP);
 }

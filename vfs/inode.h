@@ -177,6 +177,9 @@ class Inode : public std::enable_shared_from_this<Inode> {
   virtual int SetAttr(const AttrChange& change);
   // fallocate(2) on a regular file (mode already validated). EOPNOTSUPP by default.
   virtual int Allocate(int mode, int64_t offset, int64_t len);
+  // fsync(2)/fdatasync(2) of a regular file or directory: 0 by default (nothing to flush in
+  // memory); filesystems over host files flush them.
+  virtual int Sync(bool datasync);
 
   // ---- Extended attributes, full names ("user.x"). The VFS has checked the namespace, the
   // sizes and the permissions. Defaults: EOPNOTSUPP (a filesystem without xattrs). ----

@@ -59,7 +59,8 @@ std::string FdInfoText(ProcFs* p, int pid, int fd) {
     if (f->Stat(&st).ok()) ino = st.st_ino;
   }
   if (p->info().FdCloexec(pid, fd)) flags |= O_CLOEXEC;
-  return absl::StrFormat("pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%u\n", pos, flags, mnt_id, ino);
+  return absl::StrFormat("pos:\t%d\nflags:\t0%o\nmnt_id:\t%d\nino:\t%u\n", pos, flags, mnt_id, ino) +
+         (f != nullptr ? f->FdInfo() : std::string());
 }
 
 class FdDir : public DynamicDir {

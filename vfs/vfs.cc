@@ -12,6 +12,8 @@
 
 #include "common/log.h"
 #include "vfs/devfs.h"
+#include "vfs/devpts.h"
+#include "vfs/fsnotify.h"
 #include "vfs/goferfs.h"
 #include "vfs/overlayfs.h"
 #include "vfs/path.h"
@@ -211,6 +213,15 @@ SysResult ChangeAttr(const Credentials& creds, Inode* inode, const Vfs::AttrRequ
   return err ? SysResult::Errno(err) : SysResult(0);
 }
 
+// The inotify event of an attribute change (Linux's fsnotify_change).
+uint32_t AttrEvent(const Vfs::AttrRequest& req) {
+  using Kind = Vfs::AttrRequest::Kind;
+  if (req.kind == Kind::kTruncate) return IN_MODIFY;
+  if (req.kind != Kind::kUtimes || req.times_now) return IN_ATTRIB;
+  bool a = req.times[0].tv_nsec != UTIME_OMIT, m = req.times[1].tv_nsec != UTIME_OMIT;
+  return (a && m) ? IN_ATTRIB : a ? IN_ACCESS : IN_MODIFY;
+}
+
 }  // namespace
 
 Vfs::Vfs() = default;
@@ -247,10 +258,14 @@ ErrnoOr<std::unique_ptr<Vfs>> Vfs::Create(const Options& opts) {
     const char* source;
   };
   for (const Standard& m :
-       {Standard{"/dev", MakeDevfs(std::move(tty)), "dev"},
+       {Standard{"/dev", MakeDevfs(std::move(tty), opts.ptys), "dev"},
         Standard{"/proc", MakeProcfs(opts.processes, opts.proc, vfs->mounts_), "proc"},
         Standard{"/sys", MakeSysfs(opts.proc), "sysfs"}}) {
     SysResult r = vfs->Mount(m.path, m.fs, m.source, /*placeholder=*/true);
+    if (!r.ok()) return Result::Errno(r.error());
+  }
+  if (opts.ptys != nullptr) {
+    SysResult r = vfs->Mount("/dev/pts", MakeDevpts(opts.ptys), "devpts");
     if (!r.ok()) return Result::Errno(r.error());
   }
   return vfs;
@@ -368,8 +383,9 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
     // directories without a ->create operation.
     if (!inode.ok()) return Result::Errno(inode.error() == EPERM ? EACCES : inode.error());
     std::shared_ptr<Dentry> created = Instantiate(res.parent, res.name, *inode);
+    fsnotify::Created(*res.parent, res.name, false);
     // The creator may open the new file whatever its mode says.
-    return (*inode)->Open(created, flags | kOLargeFile, ctx);
+    return fsnotify::Opened((*inode)->Open(created, flags | kOLargeFile, ctx));
   }
 
   const std::shared_ptr<Dentry>& d = res.dentry;
@@ -403,8 +419,9 @@ ErrnoOr<FileRef> Vfs::OpenAt(const FsContext& ctx_in, const Credentials& creds,
     trunc.mask = AttrChange::kSize | AttrChange::kMtimeNow;
     // Filesystems without attributes of their own (procfs) ignore O_TRUNC, as Linux's do.
     if (int err = inode->SetAttr(trunc); err != 0 && err != EPERM) return Result::Errno(err);
+    fsnotify::Changed(*d, IN_MODIFY);
   }
-  return inode->Open(d, flags | kOLargeFile, ctx);
+  return fsnotify::Opened(inode->Open(d, flags | kOLargeFile, ctx));
 }
 
 SysResult Vfs::StatAt(const FsContext& ctx, const Credentials& creds,
@@ -550,6 +567,7 @@ SysResult Vfs::CreateNode(const FsContext& ctx, const Credentials& creds, const 
   ErrnoOr<std::shared_ptr<Inode>> inode = r.parent->inode()->CreateChild(r.name, node);
   if (!inode.ok()) return SysResult::Errno(inode.error());
   Instantiate(r.parent, r.name, inode.take());  // also forgets a cached absence
+  fsnotify::Created(*r.parent, r.name, type == S_IFDIR);
   return 0;
 }
 
@@ -609,6 +627,7 @@ SysResult Vfs::UnlinkAt(const FsContext& ctx, const Credentials& creds,
   if (victim != r->dentry || victim->parent() == nullptr) return SysResult::Errno(EBUSY);
   if (int err = r->parent->inode()->RemoveChild(r->name, remove_dir)) return SysResult::Errno(err);
   r->parent->ForgetChild(r->name);
+  fsnotify::Removed(*r->parent, r->name, victim->inode(), victim->IsDir());
   return 0;
 }
 
@@ -651,6 +670,7 @@ SysResult Vfs::LinkDentryAt(const FsContext& ctx, const Credentials& creds,
   int err = r->parent->inode()->LinkChild(r->name, target->inode());
   if (err) return SysResult::Errno(err);
   r->parent->ForgetChild(r->name);  // a cached absence of the name is stale now
+  fsnotify::Linked(*target, *r->parent, r->name);
   return 0;
 }
 
@@ -724,6 +744,8 @@ SysResult Vfs::RenameAt(const FsContext& ctx, const Credentials& creds,
   if (int err = old_parent->RenameChild(o->name, new_parent, n->name, flags)) {
     return SysResult::Errno(err);
   }
+  fsnotify::Moved(*o->parent, o->name, *n->parent, n->name, src->inode(),
+                  dst ? dst->inode() : nullptr, exchange);
   // The dentry cache follows: the moved dentries take their new places.
   std::shared_ptr<Dentry> moved = o->parent->CachedChild(o->name);
   std::shared_ptr<Dentry> replaced = n->parent->CachedChild(n->name);
@@ -759,7 +781,9 @@ SysResult Vfs::SetAttrAt(const FsContext& ctx, const Credentials& creds,
 
 SysResult Vfs::SetAttrOf(const Credentials& creds, const std::shared_ptr<Dentry>& d,
                          const AttrRequest& req) {
-  return ChangeAttr(creds, d->inode().get(), req);
+  SysResult r = ChangeAttr(creds, d->inode().get(), req);
+  if (r.ok() && fsnotify::Active()) fsnotify::Changed(*d, AttrEvent(req));
+  return r;
 }
 
 SysResult Vfs::SetAttrAt(const FsContext& ctx, const Credentials& creds,
@@ -786,7 +810,9 @@ SysResult Vfs::TruncateFile(FileDescription& file, int64_t size) {
   c.mask = AttrChange::kSize | AttrChange::kMtimeNow;
   c.size = size;
   int err = inode->SetAttr(c);
-  return err ? SysResult::Errno(err) : SysResult(0);
+  if (err) return SysResult::Errno(err);
+  fsnotify::Changed(*file.dentry(), IN_MODIFY);
+  return 0;
 }
 
 SysResult Vfs::AllocateFile(FileDescription& file, int mode, int64_t offset, int64_t len) {

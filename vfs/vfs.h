@@ -29,6 +29,8 @@
 
 namespace sentry::vfs {
 
+class PtyRegistry;
+
 // Linux's may_mknod on the type bits of `mode` (checked before the path is looked at):
 // EPERM for directories, EINVAL for unknown types; 0 means a regular file.
 SysResult CheckMknodType(uint32_t mode);
@@ -43,6 +45,8 @@ class Vfs {
     std::shared_ptr<ProcessInfo> processes;  // procfs data source (implemented by the sentry)
     ProcfsOptions proc;                      // cpuinfo, memory limit, uname strings, cpus
     int host_tty_fd = -1;  // the host terminal for /dev/tty (dup'd by Create), or -1 (ENXIO)
+    // The sandbox's pty pairs: /dev/ptmx and a devpts at /dev/pts (vfs/devpts.h); null: none.
+    std::shared_ptr<PtyRegistry> ptys;
   };
 
   // Mounts goferfs (or opts.root_fs) at /, under an overlay with opts.upper_fs when set,

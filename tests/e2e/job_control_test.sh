@@ -70,6 +70,15 @@ wait_for 'from-background'
 type_line 'stty -tostop; (echo untouched-writer) & wait'
 wait_for 'untouched-writer'
 
+# bash prints plain "Stopped" for every stop signal (also natively); in POSIX mode it names
+# the signal, which shows that the stop is reported with WSTOPSIG == SIGTTOU.
+check "the TOSTOP stop is a SIGTTOU stop (bash in POSIX mode names the signal)"
+type_line 'set -o posix; stty tostop; (echo posix-bg-$((6*7))) & sleep 0.5; jobs; set +o posix'
+wait_for 'Stopped(SIGTTOU)'
+type_line 'fg'
+wait_for 'posix-bg-42'
+type_line 'stty -tostop'
+
 check "a window resize reaches the guest (SIGWINCH) and the new size is visible"
 type_line 'trap "echo got-winch" WINCH'
 sleep 0.3

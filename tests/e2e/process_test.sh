@@ -28,6 +28,17 @@ check "bash: a killed background child reports 143"
 same bgkill /bin/bash -c 'sleep 5 & kill $!; wait $!; echo $?'
 expect_output $'143\n'
 
+check "ps shows an exited, unreaped child as <defunct> until its parent reaps it"
+same defunct /usr/bin/python3 -c '
+import os, subprocess
+pid = os.fork()
+if pid == 0: os._exit(0)
+os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+print(*subprocess.run(["ps", "-o", "stat=,args=", "-p", str(pid)], capture_output=True, text=True).stdout.split())
+os.waitpid(pid, 0)
+print(subprocess.run(["ps", "-p", str(pid)], capture_output=True).returncode)'
+expect_output $'Z [python3] <defunct>\n1\n'
+
 check "timeout 1 sleep 5 exits 124 after about a second"
 start=$SECONDS
 run_sentry timeout run -- /usr/bin/timeout 1 /bin/sleep 5

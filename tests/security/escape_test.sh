@@ -38,10 +38,33 @@ attacks = {
     "open_by_handle_at": (304, -100, 0, 0),              # bypasses path checks on Linux
     "pivot_root": (155, 0, 0),
     "fsopen": (430, 0, 0),
+    "open_tree (clone a host mount)": (428, -100, 0, 1),
+    "move_mount": (429, -100, 0, -100, 0, 0),
+    "fsmount": (432, 0, 0, 0),
+    "fspick": (433, -100, 0, 0),
+    "mount_setattr": (442, -100, 0, 0, 0, 0),
+    "kexec_file_load": (320, 0, 0, 0, 0, 0),
+    "delete_module": (176, 0, 0),
+    "swapoff": (168, 0),
+    "add_key": (248, 0, 0, 0, 0, 0),
+    "request_key": (249, 0, 0, 0, 0),
+    "io_uring_enter": (426, 0, 0, 0, 0, 0, 0),
+    "io_uring_register": (427, 0, 0, 0, 0),
+    "name_to_handle_at": (303, -100, 0, 0, 0, 0),      # a handle for open_by_handle_at
+    "syslog (host kernel log)": (103, 3, 0, 0),
+    "iopl": (172, 3),
+    "ioperm": (173, 0, 1024, 1),
+    "adjtimex": (159, 0),
+    "clock_adjtime": (305, 0, 0),
+    "quotactl": (179, 0, 0, 0, 0),
+    "vhangup": (153,),
+    "kcmp (compare host objects)": (312, 1, 1, 0, 0, 0),
+    "clone(CLONE_NEWUSER)": (56, 0x10000000 | 17, 0, 0, 0, 0),  # a nested user namespace
+    "clone3 (flags in memory)": (435, 0, 0),
 }
 for what, (nr, *args) in attacks.items():
     r, e = call(nr, *args)
-    if r != -1 or e not in (errno.EPERM, errno.ENOSYS, errno.EACCES):
+    if r != -1 or e not in (errno.EPERM, errno.ENOSYS, errno.EACCES, errno.EOPNOTSUPP):
         bad.append(f"{what}: returned {r}, errno {e}")
 for fam, typ in ((socket.AF_INET, socket.SOCK_RAW), (socket.AF_PACKET, socket.SOCK_RAW),
                  (socket.AF_NETLINK, socket.SOCK_RAW)):
@@ -67,6 +90,11 @@ if visible != [1]: bad.append(f'/proc shows {visible}')
 if os.readlink('/proc/1/root') != '/': bad.append('/proc/1/root is not the sandbox root')
 print(bad or 'ok'); sys.exit(1 if bad else 0)"
 expect_status 0
+
+check "cat /proc/1/cmdline shows the guest's own init, not the sandbox's init or the host's"
+run_sentry "cmdline" run -- cat /proc/1/cmdline
+expect_status 0
+[[ "$(tr '\0' ' ' <"$OUT")" == "cat /proc/1/cmdline " ]] || fail "/proc/1/cmdline: $(tr '\0' ' ' <"$OUT")"
 
 check "'..' from the root stays at the root; /proc/self/root leads back into the sandbox"
 run_sentry "dotdot" run -- /bin/sh -c 'cd /; [ "$(ls -a /../../..)" = "$(ls -a /)" ] && [ "$(cd -P /proc/self/root/.. && pwd -P)" = "/" ] && echo ok'

@@ -1,0 +1,254 @@
+// DgramSocket (see dgram_socket.h). Sentry thread only.
+#include "netstack/dgram_socket.h"
+
+#include <poll.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "netstack/stack.h"
+
+namespace sentry::netstack {
+namespace {
+
+// The header in front of every datagram in a receive queue.
+struct Header {
+  uint32_t from_len;
+  Cred cred;
+  uint64_t ticket;  // 0: no ancillary data
+  sockaddr_storage from;
+};
+
+}  // namespace
+
+ErrnoOr<std::shared_ptr<DgramSocket>> DgramSocket::Create(Stack* stack, int family, int protocol,
+                                                          int flags, const Cred& who) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
+    return ErrnoOr<std::shared_ptr<DgramSocket>>::Errno(errno);
+  return std::make_shared<DgramSocket>(stack, family, protocol, flags, who, UniqueFd(sv[0]),
+                                       UniqueFd(sv[1]));
+}
+
+ErrnoOr<std::pair<std::shared_ptr<DgramSocket>, std::shared_ptr<DgramSocket>>>
+DgramSocket::CreatePair(Stack* stack, int flags, const Cred& who) {
+  using R = ErrnoOr<std::pair<std::shared_ptr<DgramSocket>, std::shared_ptr<DgramSocket>>>;
+  auto a = Create(stack, AF_UNIX, 0, flags, who);
+  if (!a.ok()) return R::Errno(a.error());
+  auto b = Create(stack, AF_UNIX, 0, flags, who);
+  if (!b.ok()) return R::Errno(b.error());
+  for (auto [x, y] : {std::pair{*a, *b}, std::pair{*b, *a}}) {
+    x->connected_ = true;
+    x->pair_ = true;
+    x->peer_ = y;
+    x->peer_name_ = UnixSockAddr(UnixName{});
+  }
+  return std::make_pair(*a, *b);
+}
+
+DgramSocket::DgramSocket(Stack* stack, int family, int protocol, int flags, const Cred& who,
+                         UniqueFd rq_r, UniqueFd rq_w)
+    : Socket(stack, family, SOCK_DGRAM, protocol, flags, who),
+      rq_r_(std::move(rq_r)),
+      rq_w_(std::move(rq_w)) {}
+
+size_t DgramSocket::MaxPayload() const {
+  if (family_ == AF_INET) return 65507;
+  if (family_ == AF_INET6) return 65527;
+  return static_cast<size_t>(opts_.sndbuf) - 32;
+}
+
+SysResult DgramSocket::Connect(const SockAddr& addr, const Caller& who) {
+  if (addr.len >= sizeof(sa_family_t) && addr.family() == AF_UNSPEC) {
+    connected_ = false;
+    peer_.reset();
+    return 0;
+  }
+  if (family_ == AF_UNIX) {
+    ErrnoOr<UnixName> n = ParseUnix(addr);
+    if (!n.ok() || n->kind == UnixName::Kind::kUnnamed) return SysResult::Errno(EINVAL);
+    Socket* s = stack_->FindUnix(*n, who.path_key, type_);
+    if (!s) return SysResult::Errno(ECONNREFUSED);
+    if (s->type() != SOCK_DGRAM) return SysResult::Errno(EPROTOTYPE);
+    peer_ = s->self();
+    peer_name_ = s->LocalName();
+  } else {
+    ErrnoOr<InetAddr> d = InetDestination(addr);
+    if (!d.ok()) return SysResult::Errno(d.error());
+    SysResult r = AutoBindInet();
+    if (!r.ok()) return r;
+    peer_inet_ = *d;
+    inet_local_ = SourceFor(*d);
+    peer_name_ = InetSockAddr(family_, *d);
+  }
+  connected_ = true;
+  return 0;
+}
+
+bool DgramSocket::TakesFrom(const DgramSocket* sender, const InetAddr& src) const {
+  if (!connected_) return true;
+  if (family_ == AF_UNIX) return peer_.lock().get() == sender;
+  return peer_inet_.SameIp(src) && peer_inet_.port == src.port;
+}
+
+SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
+  blocked_on_.reset();
+  if (shut_ & 2) return SysResult::Errno(EPIPE);
+  if (a.data.size() > MaxPayload()) return SysResult::Errno(EMSGSIZE);
+  std::shared_ptr<Socket> target;
+  InetAddr src;
+  if (a.to && a.to->len) {
+    if (family_ == AF_UNIX) {
+      ErrnoOr<UnixName> n = ParseUnix(*a.to);
+      if (!n.ok() || n->kind == UnixName::Kind::kUnnamed) return SysResult::Errno(EINVAL);
+      Socket* s = stack_->FindUnix(*n, who.path_key, type_);
+      if (!s) return SysResult::Errno(ECONNREFUSED);
+      if (s->type() != SOCK_DGRAM) return SysResult::Errno(EPROTOTYPE);
+      target = s->self();
+    } else {
+      ErrnoOr<InetAddr> d = InetDestination(*a.to);
+      if (!d.ok()) return SysResult::Errno(d.error());
+      if (d->port == 0) return SysResult::Errno(EINVAL);
+      SysResult r = AutoBindInet();
+      if (!r.ok()) return r;
+      src = SourceFor(*d);
+      Socket* s = stack_->FindInet(SOCK_DGRAM, *d);
+      if (!s) return static_cast<int64_t>(a.data.size());  // nobody listens: dropped
+      target = s->self();
+    }
+  } else if (connected_) {
+    if (family_ == AF_UNIX) {
+      target = peer_.lock();
+      if (!target) return SysResult::Errno(ECONNREFUSED);
+    } else {
+      src = SourceFor(peer_inet_);
+      Socket* s = stack_->FindInet(SOCK_DGRAM, peer_inet_);
+      if (!s) return static_cast<int64_t>(a.data.size());
+      target = s->self();
+    }
+  } else {
+    return SysResult::Errno(family_ == AF_UNIX ? ENOTCONN : EDESTADDRREQ);
+  }
+  auto* t = static_cast<DgramSocket*>(target.get());
+  if (!t->TakesFrom(this, src)) {
+    if (family_ == AF_UNIX) return SysResult::Errno(EPERM);
+    return static_cast<int64_t>(a.data.size());
+  }
+  if (t->shut_ & 1) {
+    if (family_ == AF_UNIX) return SysResult::Errno(EPIPE);
+    return static_cast<int64_t>(a.data.size());
+  }
+  Header h{};
+  h.cred = who.cred;
+  SockAddr from = family_ == AF_UNIX ? LocalName() : InetSockAddr(t->family_, src);
+  if (family_ == AF_UNIX && !bound_) from.len = 0;  // an unnamed sender shows no address
+  h.from_len = from.len;
+  memcpy(&h.from, &from.ss, sizeof(h.from));
+  if (a.ctl && !a.ctl->empty()) {
+    if (a.ctl->has_cred) h.cred = a.ctl->cred;
+    h.ticket = t->next_ticket_++;
+  }
+  iovec iov[2] = {{&h, sizeof(h)}, {const_cast<char*>(a.data.data()), a.data.size()}};
+  msghdr m{};
+  m.msg_iov = iov;
+  m.msg_iovlen = 2;
+  if (::sendmsg(t->rq_w_.get(), &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0) {
+    int err = errno;
+    if (err == EAGAIN) blocked_on_ = std::static_pointer_cast<DgramSocket>(target);
+    return SysResult::Errno(err == ENOBUFS ? EAGAIN : err);
+  }
+  if (h.ticket) {
+    t->ctl_.emplace(h.ticket, std::move(*a.ctl));
+    *a.ctl = Control();
+  }
+  return static_cast<int64_t>(a.data.size());
+}
+
+int DgramSocket::SendWaitFd() const { return blocked_on_ ? blocked_on_->rq_w_.get() : rq_r_.get(); }
+
+SysResult DgramSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
+  Header h{};
+  iovec iov[2] = {{&h, sizeof(h)}, {buf.data(), buf.size()}};
+  msghdr m{};
+  m.msg_iov = iov;
+  m.msg_iovlen = 2;
+  bool peek = flags & MSG_PEEK;
+  ssize_t n = ::recvmsg(rq_r_.get(), &m, MSG_DONTWAIT | MSG_TRUNC | (peek ? MSG_PEEK : 0));
+  if (n < 0) {
+    if (errno == EAGAIN && (shut_ & 1)) return 0;
+    return SysResult::Errno(errno);
+  }
+  if (static_cast<size_t>(n) < sizeof(h)) return SysResult::Errno(EAGAIN);
+  size_t len = static_cast<size_t>(n) - sizeof(h);
+  out->length = len;
+  out->copied = std::min(len, buf.size());
+  if (len > buf.size()) out->msg_flags |= MSG_TRUNC;
+  out->from.len = std::min<socklen_t>(h.from_len, sizeof(out->from.ss));
+  memcpy(&out->from.ss, &h.from, sizeof(h.from));
+  if (h.ticket) {
+    auto it = ctl_.find(h.ticket);
+    if (it != ctl_.end()) {
+      if (peek) {
+        out->ctl = it->second;
+      } else {
+        out->ctl = std::move(it->second);
+        ctl_.erase(it);
+      }
+    }
+  }
+  if (opts_.passcred && family_ == AF_UNIX) {
+    out->want_cred = true;
+    if (!out->ctl.has_cred) out->ctl.cred = h.cred;
+  }
+  return static_cast<int64_t>((flags & MSG_TRUNC) ? len : out->copied);
+}
+
+SysResult DgramSocket::Shutdown(int how) {
+  if (family_ != AF_UNIX && !connected_) return SysResult::Errno(ENOTCONN);
+  shut_ |= how + 1;
+  if (how != SHUT_WR) {
+    // Wake readers: a shut-down socket reads EOF.
+    ::shutdown(rq_r_.get(), SHUT_RD);
+  }
+  return 0;
+}
+
+ErrnoOr<SockAddr> DgramSocket::PeerName() const {
+  if (!connected_) return ErrnoOr<SockAddr>::Errno(ENOTCONN);
+  return peer_name_;
+}
+
+bool DgramSocket::PeerCred(Cred* out) const {
+  if (!pair_) return false;
+  *out = creator_;
+  return true;
+}
+
+uint32_t DgramSocket::Readiness(uint32_t mask) {
+  struct pollfd p = {rq_r_.get(), POLLIN, 0};
+  uint32_t ready = POLLOUT;
+  if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) ready |= POLLIN;
+  if (shut_ & 1) ready |= POLLIN | POLLRDHUP;
+  if (shut_ == 3) ready |= POLLHUP;
+  return ready & (mask | POLLHUP);
+}
+
+SysResult DgramSocket::Ioctl(uint32_t cmd, void* arg) {
+  if (cmd == TIOCOUTQ) {
+    *static_cast<int*>(arg) = 0;
+    return 0;
+  }
+  if (cmd != FIONREAD) return SysResult::Errno(ENOTTY);
+  Header h;
+  iovec iov{&h, sizeof(h)};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  ssize_t n = ::recvmsg(rq_r_.get(), &m, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+  *static_cast<int*>(arg) =
+      n >= static_cast<ssize_t>(sizeof(h)) ? static_cast<int>(n - sizeof(h)) : 0;
+  return 0;
+}
+
+}  // namespace sentry::netstack

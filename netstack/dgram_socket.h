@@ -1,0 +1,57 @@
+// DgramSocket: AF_UNIX SOCK_DGRAM and loopback UDP. Each socket's receive queue is a
+// sentry-owned host SOCK_DGRAM pair (non-blocking, close-on-exec); a sender writes one host
+// message per datagram into the receiver's queue: a small header (source address, sender
+// credentials, a ticket for SCM_RIGHTS kept in the receiver) and the payload. Message
+// boundaries, truncation and readiness are the host's. Sentry thread only.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "common/unique_fd.h"
+#include "netstack/socket.h"
+
+namespace sentry::netstack {
+
+class DgramSocket : public Socket {
+ public:
+  static ErrnoOr<std::shared_ptr<DgramSocket>> Create(Stack* stack, int family, int protocol,
+                                                      int flags, const Cred& who);
+  // socketpair(AF_UNIX, SOCK_DGRAM): two sockets connected to each other.
+  static ErrnoOr<std::pair<std::shared_ptr<DgramSocket>, std::shared_ptr<DgramSocket>>> CreatePair(
+      Stack* stack, int flags, const Cred& who);
+
+  DgramSocket(Stack* stack, int family, int protocol, int flags, const Cred& who, UniqueFd rq_r,
+              UniqueFd rq_w);
+
+  SysResult Connect(const SockAddr& addr, const Caller& who) override;
+  SysResult Send(SendArgs& args, const Caller& who) override;
+  int SendWaitFd() const override;
+  SysResult Recv(std::span<char> buf, int flags, RecvResult* out) override;
+  SysResult Shutdown(int how) override;
+  ErrnoOr<SockAddr> PeerName() const override;
+  bool PeerCred(Cred* out) const override;
+  int ReadinessFd() const override { return rq_r_.get(); }
+  uint32_t Readiness(uint32_t mask) override;
+  SysResult Ioctl(uint32_t cmd, void* arg) override;
+
+  // The largest payload one datagram may carry (EMSGSIZE above).
+  size_t MaxPayload() const;
+
+ private:
+  // Whether this (connected) socket takes a datagram from `sender` whose source is `src`.
+  bool TakesFrom(const DgramSocket* sender, const InetAddr& src) const;
+
+  UniqueFd rq_r_, rq_w_;  // the receive queue: senders write rq_w_, this socket reads rq_r_
+  bool connected_ = false;
+  std::weak_ptr<Socket> peer_;  // AF_UNIX peer
+  InetAddr peer_inet_;          // UDP peer
+  SockAddr peer_name_;
+  bool pair_ = false;                // made by socketpair: SO_PEERCRED is the creator's
+  int shut_ = 0;                     // SHUT_RD/SHUT_WR bits (1, 2)
+  std::map<uint64_t, Control> ctl_;  // ancillary data of queued datagrams, by ticket
+  uint64_t next_ticket_ = 1;
+  std::shared_ptr<DgramSocket> blocked_on_;  // whose full queue the last send met
+};
+
+}  // namespace sentry::netstack

@@ -1,0 +1,265 @@
+// StreamSocket (see stream_socket.h). Sentry thread only.
+#include "netstack/stream_socket.h"
+
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+
+#include "netstack/stack.h"
+
+namespace sentry::netstack {
+namespace {
+
+constexpr int kSomaxconn = 4096;
+
+int HostType(int type) { return type == SOCK_SEQPACKET ? SOCK_SEQPACKET : SOCK_STREAM; }
+
+}  // namespace
+
+ErrnoOr<std::shared_ptr<StreamSocket>> StreamSocket::Create(Stack* stack, int family, int type,
+                                                            int protocol, int flags,
+                                                            const Cred& who) {
+  int sv[2];
+  if (::socketpair(AF_UNIX, HostType(type) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
+    return ErrnoOr<std::shared_ptr<StreamSocket>>::Errno(errno);
+  return std::make_shared<StreamSocket>(stack, family, type, protocol, flags, who, UniqueFd(sv[0]),
+                                        UniqueFd(sv[1]));
+}
+
+ErrnoOr<std::pair<std::shared_ptr<StreamSocket>, std::shared_ptr<StreamSocket>>>
+StreamSocket::CreatePair(Stack* stack, int type, int flags, const Cred& who) {
+  using R = ErrnoOr<std::pair<std::shared_ptr<StreamSocket>, std::shared_ptr<StreamSocket>>>;
+  int sv[2];
+  if (::socketpair(AF_UNIX, HostType(type) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0)
+    return R::Errno(errno);
+  auto a = std::make_shared<StreamSocket>(stack, AF_UNIX, type, 0, flags, who, UniqueFd(sv[0]),
+                                          UniqueFd());
+  auto b = std::make_shared<StreamSocket>(stack, AF_UNIX, type, 0, flags, who, UniqueFd(sv[1]),
+                                          UniqueFd());
+  auto link = std::make_shared<StreamLink>();
+  link->last[0] = link->last[1] = who;
+  SockAddr unnamed = UnixSockAddr(UnixName{});
+  a->Connected(link, 0, unnamed, who);
+  b->Connected(link, 1, unnamed, who);
+  return std::make_pair(a, b);
+}
+
+StreamSocket::StreamSocket(Stack* stack, int family, int type, int protocol, int flags,
+                           const Cred& who, UniqueFd fd, UniqueFd spare)
+    : Socket(stack, family, type, protocol, flags, who),
+      fd_(std::move(fd)),
+      spare_(std::move(spare)) {}
+
+StreamSocket::~StreamSocket() { connect_wait_.WakeAll(); }
+
+void StreamSocket::Connected(std::shared_ptr<StreamLink> link, int side, const SockAddr& peer,
+                             const Cred& peer_cred) {
+  state_ = State::kConnected;
+  link_ = std::move(link);
+  side_ = side;
+  peer_ = peer;
+  peer_cred_ = peer_cred;
+}
+
+SysResult StreamSocket::Listen(int backlog, const Caller& who) {
+  if (state_ == State::kConnected) return SysResult::Errno(EINVAL);
+  if (!bound_) {
+    if (family_ == AF_UNIX) return SysResult::Errno(EINVAL);
+    SysResult r = AutoBindInet();
+    if (!r.ok()) return r;
+  }
+  if (backlog < 0 || backlog > kSomaxconn) backlog = kSomaxconn;
+  backlog_max_ = backlog;
+  if (state_ != State::kListening) {
+    state_ = State::kListening;
+    listen_cred_ = who.cred;
+    if (family_ != AF_UNIX) ports()->SetListening(this, true);
+  }
+  connect_wait_.WakeAll();
+  return 0;
+}
+
+ErrnoOr<std::shared_ptr<Socket>> StreamSocket::Accept(int flags) {
+  using R = ErrnoOr<std::shared_ptr<Socket>>;
+  if (state_ != State::kListening) return R::Errno(EINVAL);
+  if (backlog_.empty()) return R::Errno(EAGAIN);
+  std::shared_ptr<StreamSocket> s = std::move(backlog_.front());
+  backlog_.pop_front();
+  char bell;
+  (void)!::read(fd_.get(), &bell, 1);
+  connect_wait_.WakeAll();
+  s->set_status_flags(flags & O_NONBLOCK);
+  return std::shared_ptr<Socket>(std::move(s));
+}
+
+WaitQueue* StreamSocket::ConnectWaitQueue() {
+  std::shared_ptr<Socket> l = full_listener_.lock();
+  if (!l) return nullptr;
+  return &static_cast<StreamSocket*>(l.get())->connect_wait_;
+}
+
+SysResult StreamSocket::Connect(const SockAddr& addr, const Caller& who) {
+  if (state_ == State::kConnected) return SysResult::Errno(EISCONN);
+  if (state_ == State::kListening) return SysResult::Errno(family_ == AF_UNIX ? EINVAL : EISCONN);
+  if (!spare_.valid()) return SysResult::Errno(EINVAL);
+  Socket* found = nullptr;
+  SockAddr peer_name;
+  InetAddr dst;
+  if (family_ == AF_UNIX) {
+    ErrnoOr<UnixName> n = ParseUnix(addr);
+    if (!n.ok() || n->kind == UnixName::Kind::kUnnamed) return SysResult::Errno(EINVAL);
+    found = stack_->FindUnix(*n, who.path_key, type_);
+    if (!found) return SysResult::Errno(ECONNREFUSED);
+    if (found->type() != type_) return SysResult::Errno(EPROTOTYPE);
+    peer_name = found->LocalName();
+  } else {
+    ErrnoOr<InetAddr> d = InetDestination(addr);
+    if (!d.ok()) return SysResult::Errno(d.error());
+    dst = *d;
+    found = stack_->FindInet(SOCK_STREAM, dst);
+    if (!found || dst.port == 0) return SysResult::Errno(ECONNREFUSED);
+    peer_name = InetSockAddr(family_, dst);
+  }
+  if (!found->Listening()) return SysResult::Errno(ECONNREFUSED);
+  auto* l = static_cast<StreamSocket*>(found);
+  if (l->backlog_full()) {
+    full_listener_ = l->self();
+    return SysResult::Errno(EAGAIN);
+  }
+  full_listener_.reset();
+  if (family_ != AF_UNIX) {
+    SysResult r = AutoBindInet();
+    if (!r.ok()) return r;
+  }
+  // The accepting side: the other end of this socket's host pair, in the listener's family.
+  auto server = std::make_shared<StreamSocket>(stack_, l->family_, l->type_, l->protocol_, 0,
+                                               l->creator_, std::move(spare_), UniqueFd());
+  server->opts_ = l->opts_;
+  server->bound_ = true;  // named like the listener, but not registered in any table
+  SockAddr my_name;
+  if (family_ == AF_UNIX) {
+    server->unix_local_ = l->unix_local_;
+    my_name = LocalName();
+  } else {
+    server->inet_local_ = dst;
+    inet_local_ = SourceFor(dst);
+    my_name = InetSockAddr(l->family_, inet_local_);
+  }
+  auto link = std::make_shared<StreamLink>();
+  link->last[0] = who.cred;
+  link->last[1] = l->listen_cred_;
+  Connected(link, 0, peer_name, l->listen_cred_);
+  server->Connected(link, 1, my_name, who.cred);
+  l->backlog_.push_back(std::move(server));
+  char bell = 0;
+  (void)!::write(l->spare_.get(), &bell, 1);
+  return 0;
+}
+
+SysResult StreamSocket::Send(SendArgs& a, const Caller& who) {
+  if (state_ != State::kConnected) {
+    if (family_ == AF_UNIX)
+      return SysResult::Errno(a.to && type_ == SOCK_STREAM ? EOPNOTSUPP : ENOTCONN);
+    return SysResult::Errno(EPIPE);
+  }
+  if (a.to && family_ == AF_UNIX && type_ == SOCK_STREAM) return SysResult::Errno(EISCONN);
+  iovec iov{const_cast<char*>(a.data.data()), a.data.size()};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  ssize_t n = ::sendmsg(fd_.get(), &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+  if (n < 0) return SysResult::Errno(errno);
+  uint64_t units = type_ == SOCK_STREAM ? static_cast<uint64_t>(n) : 1;
+  if (a.ctl && !a.ctl->empty() && units > 0) {
+    link_->q[1 - side_].Push(link_->sent[side_], units, std::move(*a.ctl));
+    *a.ctl = Control();
+  }
+  link_->sent[side_] += units;
+  link_->last[side_] = who.cred;
+  return n;
+}
+
+SysResult StreamSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
+  if (state_ != State::kConnected)
+    return SysResult::Errno(family_ == AF_UNIX && type_ == SOCK_STREAM ? EINVAL : ENOTCONN);
+  bool stream = type_ == SOCK_STREAM;
+  bool peek = flags & MSG_PEEK;
+  ControlQueue& q = link_->q[side_];
+  uint64_t at = link_->rcvd[side_];
+  size_t want = buf.size();
+  if (stream && !q.empty()) want = q.Limit(at, want);
+  iovec iov{buf.data(), want};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  int hf = MSG_DONTWAIT | (flags & MSG_PEEK) | (stream ? 0 : (flags & MSG_TRUNC));
+  ssize_t n = ::recvmsg(fd_.get(), &m, hf);
+  if (n < 0) return SysResult::Errno(errno);
+  uint64_t units = stream ? static_cast<uint64_t>(n) : 1;
+  if (!q.empty()) q.Take(at, units, peek, &out->ctl);
+  if (!peek) link_->rcvd[side_] += units;
+  out->copied = std::min<size_t>(static_cast<size_t>(n), want);
+  out->length = static_cast<size_t>(n);
+  out->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_EOR);
+  if (family_ == AF_UNIX) out->from = peer_;
+  if (opts_.passcred && family_ == AF_UNIX) {
+    out->want_cred = true;
+    if (!out->ctl.has_cred) out->ctl.cred = link_->last[1 - side_];
+  }
+  return n;
+}
+
+SysResult StreamSocket::Shutdown(int how) {
+  if (state_ == State::kConnected) {
+    if (::shutdown(fd_.get(), how) != 0) return SysResult::Errno(errno);
+    return 0;
+  }
+  if (family_ == AF_UNIX || state_ == State::kListening) return 0;
+  return SysResult::Errno(ENOTCONN);
+}
+
+ErrnoOr<SockAddr> StreamSocket::PeerName() const {
+  if (state_ != State::kConnected) return ErrnoOr<SockAddr>::Errno(ENOTCONN);
+  return peer_;
+}
+
+bool StreamSocket::PeerCred(Cred* out) const {
+  if (state_ != State::kConnected) {
+    if (state_ == State::kListening) {
+      *out = listen_cred_;
+      return true;
+    }
+    return false;
+  }
+  *out = peer_cred_;
+  return true;
+}
+
+uint32_t StreamSocket::Readiness(uint32_t mask) {
+  switch (state_) {
+    case State::kUnconnected:
+      return (POLLOUT | POLLHUP) & (mask | POLLHUP);
+    case State::kListening:
+      return backlog_.empty() ? 0 : (POLLIN & mask);
+    case State::kConnected: {
+      struct pollfd p = {fd_.get(), static_cast<short>(mask), 0};
+      if (::poll(&p, 1, 0) <= 0) return 0;
+      return static_cast<uint16_t>(p.revents);
+    }
+  }
+  return 0;
+}
+
+SysResult StreamSocket::Ioctl(uint32_t cmd, void* arg) {
+  if (cmd != FIONREAD && cmd != TIOCOUTQ) return SysResult::Errno(ENOTTY);
+  if (state_ == State::kListening) return SysResult::Errno(EINVAL);
+  int v = 0;
+  if (state_ == State::kConnected && ::ioctl(fd_.get(), cmd, &v) != 0)
+    return SysResult::Errno(errno);
+  *static_cast<int*>(arg) = v;
+  return 0;
+}
+
+}  // namespace sentry::netstack

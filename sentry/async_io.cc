@@ -1,0 +1,226 @@
+// O_ASYNC signals (see async_io.h). The host cannot be told to fill the siginfo of a signal
+// sent to another process (rt_sigqueueinfo refuses positive si_code), so the guest gets
+// si_code SI_USER from kill, not POLL_IN/POLL_OUT, and no si_fd/si_band. Sentry thread only.
+#include "sentry/async_io.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <string>
+
+#include "sentry/handler_util.h"
+#include "sentry/kernel.h"
+
+namespace sentry {
+namespace {
+
+constexpr int kOwnerTid = 0, kOwnerPid = 1, kOwnerPgrp = 2;  // F_OWNER_* of struct f_owner_ex
+
+void HookFn(void* ctx, vfs::FileDescription& f, uint32_t band) {
+  static_cast<AsyncIo*>(ctx)->Raise(f, band);
+}
+
+uint64_t Key(uint32_t slot, uint32_t gen) { return (uint64_t{gen} << 32) | slot; }
+
+// Whether the guest id `id` of owner type `type` exists now.
+bool OwnerExists(Kernel& k, int type, int id) {
+  if (id == 0) return true;
+  if (type == kOwnerPgrp) return k.HostPgrpOf(id) != 0;
+  if (type == kOwnerPid) {
+    Process* p = k.FindProcess(id);
+    return (p != nullptr && !p->zombie) || k.HostTidOf(id) != 0;
+  }
+  return k.HostTidOf(id) != 0;
+}
+
+}  // namespace
+
+AsyncIo::AsyncIo(Kernel* kernel) : kernel_(kernel) {
+  epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
+  vfs::SetAsyncSignalHook(&HookFn, this);
+}
+
+AsyncIo::~AsyncIo() { vfs::SetAsyncSignalHook(nullptr, nullptr); }
+
+void AsyncIo::Update(const vfs::FileRef& f) {
+  auto it = slot_of_.find(f.get());
+  if (it != slot_of_.end() && watches_[it->second].file.lock() != f) {
+    // A description that died at this address: its host fd is closed, so the host dropped
+    // its registration already.
+    Drop(it->second);
+    it = slot_of_.end();
+  }
+  const bool want = (f->status_flags() & O_ASYNC) && f->ReadinessFd() >= 0;
+  if (!want) {
+    if (it != slot_of_.end()) {
+      epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, watches_[it->second].fd, nullptr);
+      Drop(it->second);
+    }
+    return;
+  }
+  if (it != slot_of_.end() || !epoll_) return;
+  uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(watches_.size());
+    watches_.emplace_back();
+  }
+  Watch& w = watches_[slot];
+  w.file = f;
+  w.fd = f->ReadinessFd();
+  ++w.gen;
+  epoll_event ev{};
+  ev.events = EPOLLET | (f->readable() ? EPOLLIN | EPOLLRDHUP : 0) |
+              (f->writable() ? EPOLLOUT : 0);
+  ev.data.u64 = Key(slot, w.gen);
+  if (epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, w.fd, &ev) != 0) {
+    // The host object is registered through another description already (EEXIST): a dup
+    // would keep it open (a pipe writer would not see EPIPE), so this one gets no signals.
+    w.file.reset();
+    free_.push_back(slot);
+    return;
+  }
+  w.live = true;
+  w.key = f.get();
+  slot_of_[f.get()] = slot;
+  ++live_;
+  // Setting O_ASYNC raises nothing by itself: swallow the edge the registration reports for
+  // what is ready already.
+  Collect(slot);
+}
+
+void AsyncIo::Drop(uint32_t slot) {
+  Watch& w = watches_[slot];
+  if (!w.live) return;
+  slot_of_.erase(w.key);
+  w.key = nullptr;
+  w.live = false;
+  w.file.reset();
+  w.fd = -1;
+  ++w.gen;
+  free_.push_back(slot);
+  --live_;
+}
+
+void AsyncIo::OnReady() { Collect(-1); }
+
+void AsyncIo::Collect(int64_t skip) {
+  epoll_event events[32];
+  for (;;) {
+    int n = epoll_wait(epoll_.get(), events, 32, 0);
+    if (n <= 0) return;
+    for (int i = 0; i < n; ++i) {
+      uint32_t slot = static_cast<uint32_t>(events[i].data.u64);
+      uint32_t gen = static_cast<uint32_t>(events[i].data.u64 >> 32);
+      if (slot >= watches_.size() || watches_[slot].gen != gen || !watches_[slot].live) continue;
+      if (static_cast<int64_t>(slot) == skip) continue;
+      vfs::FileRef f = watches_[slot].file.lock();
+      if (!f) {
+        Drop(slot);
+        continue;
+      }
+      uint32_t e = events[i].events;
+      uint32_t band = 0;
+      if (e & (EPOLLIN | EPOLLRDHUP)) band |= POLLIN;
+      if (e & EPOLLOUT) band |= POLLOUT;
+      if (e & (EPOLLHUP | EPOLLERR)) band |= POLLHUP;
+      f->NotifyAsync(band);
+    }
+    if (n < 32) return;
+  }
+}
+
+void AsyncIo::Raise(vfs::FileDescription& f, uint32_t band) {
+  (void)band;  // see the header comment: the host cannot carry it to the guest
+  const vfs::AsyncOwner& o = f.async_owner();
+  if (o.id == 0) return;
+  int sig = o.sig != 0 ? o.sig : SIGIO;
+  switch (o.type) {
+    case kOwnerPgrp: {
+      pid_t host = kernel_->HostPgrpOf(o.id);
+      if (host > 0) kill(-host, sig);
+      return;
+    }
+    case kOwnerPid: {
+      Process* p = kernel_->FindProcess(o.id);
+      if (p != nullptr && !p->zombie && p->host_pid > 0) kill(p->host_pid, sig);
+      return;
+    }
+    default: {
+      for (Process* p : kernel_->processes()) {
+        for (const Task* t : kernel_->TasksOf(p)) {
+          if (t->tid == o.id) {
+            syscall(SYS_tgkill, p->host_pid, t->host_tid, sig);
+            return;
+          }
+        }
+      }
+      return;
+    }
+  }
+}
+
+bool SupportsAsync(vfs::FileDescription& f) {
+  std::string path = f.Path();
+  if (path.rfind("socket:", 0) == 0) return true;  // readiness may be sentry-side
+  if (path.rfind("anon_inode:", 0) == 0) return path == "anon_inode:inotify";
+  return f.ReadinessFd() >= 0;
+}
+
+SysResult FcntlAsync(SyscallContext& c, vfs::FileDescription& f, int cmd, uint64_t arg) {
+  vfs::AsyncOwner& o = f.async_owner();
+  switch (cmd) {
+    case F_SETOWN: {
+      int who = static_cast<int>(arg);
+      if (who == INT_MIN) return SysResult::Errno(EINVAL);
+      int type = who < 0 ? kOwnerPgrp : kOwnerPid;
+      int id = who < 0 ? -who : who;
+      if (!OwnerExists(c.kernel, type, id)) return SysResult::Errno(ESRCH);
+      o.type = type;
+      o.id = id;
+      return 0;
+    }
+    case F_GETOWN:
+      return o.type == kOwnerPgrp ? -static_cast<int64_t>(o.id) : o.id;
+    case F_SETOWN_EX: {
+      struct {
+        int type;
+        int pid;
+      } ex;
+      if (!CopyInObj(c, arg, &ex).ok()) return SysResult::Errno(EFAULT);
+      if (ex.type != kOwnerTid && ex.type != kOwnerPid && ex.type != kOwnerPgrp)
+        return SysResult::Errno(EINVAL);
+      if (ex.pid < 0) return SysResult::Errno(ESRCH);
+      if (!OwnerExists(c.kernel, ex.type, ex.pid)) return SysResult::Errno(ESRCH);
+      o.type = ex.type;
+      o.id = ex.pid;
+      return 0;
+    }
+    case F_GETOWN_EX: {
+      struct {
+        int type;
+        int pid;
+      } ex{o.type, o.id};
+      if (!CopyOutObj(c, arg, ex).ok()) return SysResult::Errno(EFAULT);
+      return 0;
+    }
+    case F_SETSIG:
+      if (arg > 64) return SysResult::Errno(EINVAL);
+      o.sig = static_cast<int>(arg);
+      return 0;
+    case F_GETSIG:
+      return o.sig;
+    default:
+      return SysResult::Errno(EINVAL);
+  }
+}
+
+}  // namespace sentry

@@ -1,0 +1,379 @@
+// AF_INET/AF_INET6 on loopback: TCP listen/connect/accept with real ports, echo across
+// fork, UDP with source addresses and connected UDP, v4-mapped IPv6, options, epoll, a
+// 4 MiB nonblocking transfer under poll, refused and unreachable connects. libc + gtest only.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace {
+
+using syscall_test::ScopedFd;
+
+sockaddr_in Loopback4(uint16_t port) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  return a;
+}
+
+uint16_t PortOf(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof(ss);
+  EXPECT_EQ(getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len), 0);
+  if (ss.ss_family == AF_INET) return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+}
+
+// A listening TCP socket on 127.0.0.1 with an ephemeral port.
+int TcpListener(int backlog = 16) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a = Loopback4(0);
+  EXPECT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << strerror(errno);
+  EXPECT_EQ(listen(fd, backlog), 0);
+  return fd;
+}
+
+int TcpConnect(uint16_t port, int flags = 0) {
+  int fd = socket(AF_INET, SOCK_STREAM | flags, 0);
+  sockaddr_in a = Loopback4(port);
+  int r = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  if (r != 0) {
+    EXPECT_EQ(errno, EINPROGRESS) << strerror(errno);
+  }
+  return fd;
+}
+
+TEST(SocketInetTest, TcpNamesAndEphemeralPorts) {
+  ScopedFd l(TcpListener());
+  uint16_t port = PortOf(l.get());
+  EXPECT_GE(port, 1024);
+  ScopedFd c(TcpConnect(port));
+  sockaddr_in peer{};
+  socklen_t len = sizeof(peer);
+  ScopedFd s(accept(l.get(), reinterpret_cast<sockaddr*>(&peer), &len));
+  ASSERT_TRUE(s.valid());
+  EXPECT_EQ(len, sizeof(sockaddr_in));
+  EXPECT_EQ(peer.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+  EXPECT_EQ(ntohs(peer.sin_port), PortOf(c.get()));
+  EXPECT_GE(PortOf(c.get()), 32768);
+  EXPECT_LE(PortOf(c.get()), 60999);
+  sockaddr_in cp{};
+  len = sizeof(cp);
+  ASSERT_EQ(getpeername(c.get(), reinterpret_cast<sockaddr*>(&cp), &len), 0);
+  EXPECT_EQ(ntohs(cp.sin_port), port);
+  EXPECT_EQ(PortOf(s.get()), port);
+  int v = -1;
+  len = sizeof(v);
+  ASSERT_EQ(getsockopt(c.get(), SOL_SOCKET, SO_PROTOCOL, &v, &len), 0);
+  EXPECT_EQ(v, IPPROTO_TCP);
+  ASSERT_EQ(send(c.get(), "abc", 3, 0), 3);
+  char buf[8];
+  ASSERT_EQ(recv(s.get(), buf, sizeof(buf), 0), 3);
+  c.reset();
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), 0), 0);
+}
+
+TEST(SocketInetTest, RefusedInUseAndRebind) {
+  ScopedFd b(socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in a = Loopback4(0);
+  ASSERT_EQ(bind(b.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  uint16_t port = PortOf(b.get());
+  // Bound but not listening: refused.
+  ScopedFd c(socket(AF_INET, SOCK_STREAM, 0));
+  a = Loopback4(port);
+  EXPECT_EQ(connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  ScopedFd d(socket(AF_INET, SOCK_STREAM, 0));
+  EXPECT_EQ(bind(d.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), -1);
+  EXPECT_EQ(errno, EADDRINUSE);
+  EXPECT_EQ(bind(b.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), -1);
+  EXPECT_EQ(errno, EINVAL);
+  b.reset();
+  EXPECT_EQ(bind(d.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << strerror(errno);
+  // Argument errors.
+  ScopedFd e(socket(AF_INET, SOCK_STREAM, 0));
+  EXPECT_EQ(bind(e.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a) - 1), -1);
+  EXPECT_EQ(errno, EINVAL);
+  sockaddr_in6 six{};
+  six.sin6_family = AF_INET6;
+  EXPECT_EQ(bind(e.get(), reinterpret_cast<sockaddr*>(&six), sizeof(six)), -1);
+  EXPECT_EQ(errno, EAFNOSUPPORT);
+  int sv[2];
+  EXPECT_EQ(socketpair(AF_INET, SOCK_STREAM, 0, sv), -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
+  EXPECT_EQ(socket(AF_INET, SOCK_STREAM, IPPROTO_UDP), -1);
+  EXPECT_EQ(errno, EPROTONOSUPPORT);
+}
+
+TEST(SocketInetTest, UnreachableOutside) {
+  // Natively the connect is in progress (or unreachable); in the sandbox there is no route.
+  ScopedFd c(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(9);
+  inet_pton(AF_INET, "192.0.2.1", &a.sin_addr);
+  int r = connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a));
+  EXPECT_EQ(r, -1);
+  EXPECT_TRUE(errno == ENETUNREACH || errno == EINPROGRESS) << strerror(errno);
+}
+
+TEST(SocketInetTest, TcpEchoAcrossFork) {
+  ScopedFd l(TcpListener());
+  uint16_t port = PortOf(l.get());
+  pid_t child = fork();
+  if (child == 0) {
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a = Loopback4(port);
+    if (connect(c, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0) _exit(1);
+    int one = 1;
+    if (setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) != 0) _exit(2);
+    for (int i = 0; i < 100; ++i) {
+      std::string msg = "message-" + std::to_string(i);
+      char buf[64];
+      if (write(c, msg.data(), msg.size()) != static_cast<ssize_t>(msg.size())) _exit(3);
+      if (recv(c, buf, msg.size(), MSG_WAITALL) != static_cast<ssize_t>(msg.size())) _exit(4);
+      if (memcmp(buf, msg.data(), msg.size()) != 0) _exit(5);
+    }
+    _exit(0);
+  }
+  ScopedFd s(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s.valid());
+  char buf[256];
+  for (;;) {
+    ssize_t n = read(s.get(), buf, sizeof(buf));
+    ASSERT_GE(n, 0);
+    if (n == 0) break;
+    ASSERT_EQ(write(s.get(), buf, n), n);
+  }
+  int status;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+TEST(SocketInetTest, UdpEchoWithSourceAddresses) {
+  ScopedFd srv(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in a = Loopback4(0);
+  ASSERT_EQ(bind(srv.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  uint16_t port = PortOf(srv.get());
+  ScopedFd cli(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in to = Loopback4(port);
+  ASSERT_EQ(sendto(cli.get(), "ping", 4, 0, reinterpret_cast<sockaddr*>(&to), sizeof(to)), 4);
+  uint16_t cport = PortOf(cli.get());
+  EXPECT_NE(cport, 0);  // autobound by sendto
+  char buf[16];
+  sockaddr_in from{};
+  socklen_t flen = sizeof(from);
+  ASSERT_EQ(recvfrom(srv.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &flen), 4);
+  EXPECT_EQ(flen, sizeof(sockaddr_in));
+  EXPECT_EQ(ntohs(from.sin_port), cport);
+  EXPECT_EQ(from.sin_addr.s_addr, htonl(INADDR_LOOPBACK));
+  ASSERT_EQ(sendto(srv.get(), "pong", 4, 0, reinterpret_cast<sockaddr*>(&from), flen), 4);
+  flen = sizeof(from);
+  ASSERT_EQ(recvfrom(cli.get(), buf, sizeof(buf), 0, reinterpret_cast<sockaddr*>(&from), &flen), 4);
+  EXPECT_EQ(ntohs(from.sin_port), port);
+  EXPECT_EQ(std::string(buf, 4), "pong");
+  // Connected UDP.
+  EXPECT_EQ(send(cli.get(), "x", 1, 0), -1);
+  EXPECT_EQ(errno, EDESTADDRREQ);
+  ASSERT_EQ(connect(cli.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0);
+  sockaddr_in peer{};
+  socklen_t plen = sizeof(peer);
+  ASSERT_EQ(getpeername(cli.get(), reinterpret_cast<sockaddr*>(&peer), &plen), 0);
+  EXPECT_EQ(ntohs(peer.sin_port), port);
+  ASSERT_EQ(send(cli.get(), "abc", 3, 0), 3);
+  ASSERT_EQ(recv(srv.get(), buf, 2, MSG_TRUNC), 3);
+  // A datagram nobody receives is dropped silently.
+  sockaddr_in none = Loopback4(PortOf(cli.get()) == 9 ? 10 : 9);
+  EXPECT_EQ(sendto(srv.get(), "?", 1, 0, reinterpret_cast<sockaddr*>(&none), sizeof(none)), 1);
+}
+
+TEST(SocketInetTest, Ipv6AndV4Mapped) {
+  ScopedFd l(socket(AF_INET6, SOCK_STREAM, 0));
+  int v = -1;
+  socklen_t len = sizeof(v);
+  ASSERT_EQ(getsockopt(l.get(), IPPROTO_IPV6, IPV6_V6ONLY, &v, &len), 0);
+  EXPECT_EQ(v, 0);
+  sockaddr_in6 any{};
+  any.sin6_family = AF_INET6;
+  any.sin6_addr = in6addr_any;
+  ASSERT_EQ(bind(l.get(), reinterpret_cast<sockaddr*>(&any), sizeof(any)), 0);
+  ASSERT_EQ(listen(l.get(), 4), 0);
+  uint16_t port = PortOf(l.get());
+  // An IPv4 client reaches the dual-stack listener.
+  ScopedFd c4(TcpConnect(port));
+  sockaddr_in6 peer{};
+  len = sizeof(peer);
+  ScopedFd s4(accept(l.get(), reinterpret_cast<sockaddr*>(&peer), &len));
+  ASSERT_TRUE(s4.valid());
+  EXPECT_EQ(len, sizeof(sockaddr_in6));
+  EXPECT_TRUE(IN6_IS_ADDR_V4MAPPED(&peer.sin6_addr));
+  // An IPv6 client on ::1.
+  ScopedFd c6(socket(AF_INET6, SOCK_STREAM, 0));
+  sockaddr_in6 lo{};
+  lo.sin6_family = AF_INET6;
+  lo.sin6_addr = in6addr_loopback;
+  lo.sin6_port = htons(port);
+  ASSERT_EQ(connect(c6.get(), reinterpret_cast<sockaddr*>(&lo), sizeof(lo)), 0) << strerror(errno);
+  len = sizeof(peer);
+  ScopedFd s6(accept(l.get(), reinterpret_cast<sockaddr*>(&peer), &len));
+  ASSERT_TRUE(s6.valid());
+  EXPECT_TRUE(IN6_IS_ADDR_LOOPBACK(&peer.sin6_addr));
+  ASSERT_EQ(write(c6.get(), "6", 1), 1);
+  char ch;
+  ASSERT_EQ(read(s6.get(), &ch, 1), 1);
+  // V6ONLY can be set before bind only.
+  int one = 1;
+  EXPECT_EQ(setsockopt(l.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)), -1);
+  EXPECT_EQ(errno, EINVAL);
+}
+
+TEST(SocketInetTest, StoredOptions) {
+  ScopedFd s(socket(AF_INET, SOCK_STREAM, 0));
+  int v, one = 1;
+  socklen_t len = sizeof(v);
+  ASSERT_EQ(getsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &v, &len), 0);
+  EXPECT_EQ(v, 0);
+  ASSERT_EQ(setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+  ASSERT_EQ(getsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &v, &len), 0);
+  EXPECT_EQ(v, 1);
+  int idle = 30;
+  ASSERT_EQ(setsockopt(s.get(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle)), 0);
+  ASSERT_EQ(getsockopt(s.get(), IPPROTO_TCP, TCP_KEEPIDLE, &v, &len), 0);
+  EXPECT_EQ(v, 30);
+  int zero = 0;
+  EXPECT_EQ(setsockopt(s.get(), IPPROTO_TCP, TCP_KEEPIDLE, &zero, sizeof(zero)), -1);
+  EXPECT_EQ(errno, EINVAL);
+  int tos = 0x10;
+  ASSERT_EQ(setsockopt(s.get(), IPPROTO_IP, IP_TOS, &tos, sizeof(tos)), 0);
+  ASSERT_EQ(getsockopt(s.get(), IPPROTO_IP, IP_TOS, &v, &len), 0);
+  EXPECT_EQ(v, 0x10);
+  ASSERT_EQ(setsockopt(s.get(), SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one)), 0);
+  ASSERT_EQ(getsockopt(s.get(), SOL_SOCKET, SO_KEEPALIVE, &v, &len), 0);
+  EXPECT_EQ(v, 1);
+  ASSERT_EQ(setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)), 0);
+  ASSERT_EQ(getsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &v, &len), 0);
+  EXPECT_EQ(v, 1);
+  EXPECT_EQ(setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, 2), -1);
+  EXPECT_EQ(errno, EINVAL);
+}
+
+TEST(SocketInetTest, NonblockingConnectCompletes) {
+  ScopedFd l(TcpListener());
+  ScopedFd c(TcpConnect(PortOf(l.get()), SOCK_NONBLOCK));
+  pollfd p{c.get(), POLLOUT, 0};
+  ASSERT_EQ(poll(&p, 1, 1000), 1);
+  int err = -1;
+  socklen_t len = sizeof(err);
+  ASSERT_EQ(getsockopt(c.get(), SOL_SOCKET, SO_ERROR, &err, &len), 0);
+  EXPECT_EQ(err, 0);
+  ScopedFd s(accept(l.get(), nullptr, nullptr));
+  EXPECT_TRUE(s.valid());
+}
+
+TEST(SocketInetTest, EpollListenerAndConnections) {
+  ScopedFd l(TcpListener());
+  uint16_t port = PortOf(l.get());
+  ScopedFd ep(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.fd = l.get();
+  ASSERT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, l.get(), &ev), 0);
+  std::vector<ScopedFd> clients;
+  for (int i = 0; i < 3; ++i) clients.emplace_back(TcpConnect(port));
+  std::vector<ScopedFd> conns;
+  int echoed = 0;
+  bool written = false;
+  for (int round = 0; round < 50 && echoed < 3; ++round) {
+    if (conns.size() == 3 && !written) {
+      for (auto& c : clients) ASSERT_EQ(write(c.get(), "e", 1), 1);
+      written = true;
+    }
+    epoll_event out[8];
+    int n = epoll_wait(ep.get(), out, 8, 1000);
+    ASSERT_GE(n, 0);
+    for (int i = 0; i < n; ++i) {
+      if (out[i].data.fd == l.get()) {
+        int s = accept4(l.get(), nullptr, nullptr, SOCK_NONBLOCK);
+        if (s < 0) continue;
+        epoll_event e{};
+        e.events = EPOLLIN | EPOLLRDHUP;
+        e.data.fd = s;
+        ASSERT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, s, &e), 0);
+        conns.emplace_back(s);
+      } else {
+        char ch;
+        if (read(out[i].data.fd, &ch, 1) == 1) {
+          ASSERT_EQ(write(out[i].data.fd, &ch, 1), 1);
+          ++echoed;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(conns.size(), 3u);
+  EXPECT_EQ(echoed, 3);
+  for (auto& c : clients) {
+    char ch;
+    EXPECT_EQ(read(c.get(), &ch, 1), 1);
+  }
+  // Peer close: EPOLLRDHUP on the connection.
+  clients[0].reset();
+  epoll_event out[8];
+  bool rdhup = false;
+  for (int tries = 0; tries < 5 && !rdhup; ++tries) {
+    int n = epoll_wait(ep.get(), out, 8, 1000);
+    for (int i = 0; i < n; ++i) rdhup |= (out[i].events & EPOLLRDHUP) != 0;
+  }
+  EXPECT_TRUE(rdhup);
+}
+
+TEST(SocketInetTest, FourMiBNonblockingUnderPoll) {
+  ScopedFd l(TcpListener());
+  ScopedFd c(TcpConnect(PortOf(l.get()), SOCK_NONBLOCK));
+  ScopedFd s(accept4(l.get(), nullptr, nullptr, SOCK_NONBLOCK));
+  ASSERT_TRUE(s.valid());
+  constexpr size_t kTotal = 4 << 20;
+  std::vector<char> src(kTotal), dst(kTotal);
+  for (size_t i = 0; i < kTotal; ++i) src[i] = static_cast<char>(i * 7 + (i >> 13));
+  size_t sent = 0, got = 0;
+  while (got < kTotal) {
+    pollfd p[2] = {{c.get(), static_cast<short>(sent < kTotal ? POLLOUT : 0), 0},
+                   {s.get(), POLLIN, 0}};
+    ASSERT_GT(poll(p, 2, 5000), 0);
+    if (p[0].revents & POLLOUT) {
+      ssize_t n = write(c.get(), src.data() + sent, std::min<size_t>(kTotal - sent, 100000));
+      if (n < 0)
+        ASSERT_EQ(errno, EAGAIN);
+      else
+        sent += n;
+      if (sent == kTotal) shutdown(c.get(), SHUT_WR);
+    }
+    if (p[1].revents & POLLIN) {
+      ssize_t n = read(s.get(), dst.data() + got, kTotal - got);
+      if (n < 0)
+        ASSERT_EQ(errno, EAGAIN);
+      else
+        got += n;
+    }
+  }
+  EXPECT_EQ(memcmp(src.data(), dst.data(), kTotal), 0);
+  char ch;
+  EXPECT_EQ(read(s.get(), &ch, 1), 0);
+}
+
+}  // namespace
