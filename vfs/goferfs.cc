@@ -340,7 +340,13 @@ ErrnoOr<FileRef> GoferInode::Open(const std::shared_ptr<Dentry>& d, int flags, c
     }
     case S_IFDIR:
       // The subdirectories are likely next (find, tar, ls -R): list them in one batch.
-      if (!writable() && plus_ != nullptr && plus_->complete) Prefetch();
+      if (!writable() && plus_ != nullptr && plus_->complete) {
+        if (plus_->from_prefetch) {
+          plus_->from_prefetch = false;
+          gfs()->PrefetchHit();
+        }
+        Prefetch();
+      }
       return FileRef(std::make_shared<GoferDirFile>(d, flags, this));
     case S_IFCHR:
     case S_IFBLK:

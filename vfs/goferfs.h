@@ -7,6 +7,7 @@
 // goferfs detaches: objects still held elsewhere answer EIO). Sentry thread only.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <utility>
 #include <vector>
@@ -51,6 +52,16 @@ class GoferFs : public Filesystem {
   void KeepFd(std::shared_ptr<UniqueFd> fd);
   static constexpr size_t kFdCacheSize = 128;
 
+  // Subdirectory listings a directory open may prefetch, adapted like readahead: it doubles
+  // when an opened directory's listing was prefetched (a tree walk: find, tar, ls -R) and
+  // halves when one had to be fetched on demand (a program opening a few directories, e.g.
+  // Python's import path), between kMinPrefetch and kMaxPrefetch.
+  size_t prefetch_window() const { return prefetch_window_; }
+  void PrefetchHit() { prefetch_window_ = std::min(prefetch_window_ * 2, kMaxPrefetch); }
+  void PrefetchMiss() { prefetch_window_ = std::max(prefetch_window_ / 2, kMinPrefetch); }
+  static constexpr size_t kMinPrefetch = 4;
+  static constexpr size_t kMaxPrefetch = 256;
+
  private:
   GoferFs(gofer::Client* client, bool read_only);
   static constexpr size_t kReleaseBatch = 128;
@@ -62,6 +73,7 @@ class GoferFs : public Filesystem {
   std::vector<gofer::Handle> pending_close_;
   std::vector<std::shared_ptr<UniqueFd>> fd_cache_;
   size_t fd_cache_next_ = 0;
+  size_t prefetch_window_ = kMinPrefetch;
 };
 
 }  // namespace sentry::vfs

@@ -100,7 +100,7 @@ class GoferInode : public Inode {
   // into the inodes' names). Null (and *err) when a handle cannot be had.
   GoferInode* HandleBase(std::vector<std::string_view>* path, int* err);
   // One prefetch request; false when there was nothing (more) to ask for.
-  bool PrefetchRound();
+  bool PrefetchRound(size_t* budget);
   // Keeps a donated read-write fd (CREATE's) for the next writable Open.
   void AdoptWriteFd(UniqueFd fd);
 

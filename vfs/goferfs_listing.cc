@@ -147,18 +147,23 @@ int GoferInode::FetchPage(GoferListing* l) {
   if (page.error != 0) return page.error;
   if (page.entries.empty() && !page.end) return EIO;  // no progress
   l->Add(std::move(page));
-  if (l->complete && l == plus_.get()) Prefetch();
+  if (l->complete && l == plus_.get()) {
+    gfs()->PrefetchMiss();  // this directory's own listing had to be fetched on demand
+    Prefetch();
+  }
   return 0;
 }
 
 void GoferInode::Prefetch() {
-  // Each round lists the next generation of subdirectories (up to 64 of them).
-  for (int round = 0; round < kPrefetchRounds; ++round) {
-    if (!PrefetchRound()) return;
+  // Each round lists the next generation of subdirectories (up to 64 of them), within the
+  // file system's adaptive window.
+  size_t budget = gfs()->prefetch_window();
+  for (int round = 0; round < kPrefetchRounds && budget > 0; ++round) {
+    if (!PrefetchRound(&budget)) return;
   }
 }
 
-bool GoferInode::PrefetchRound() {
+bool GoferInode::PrefetchRound(size_t* budget) {
   GoferListing* top = plus_.get();
   if (top == nullptr || !top->complete || top->prefetched) return false;
   gofer::Client* client = gfs()->client();
@@ -208,7 +213,8 @@ bool GoferInode::PrefetchRound() {
     GoferListing* l = queue[q].listing;
     const size_t depth = queue[q].path.size() - base_path.size();
     for (GoferEntry& e : l->entries) {
-      if (++scanned > kMaxScan || slots.size() >= gofer::wire::kMaxDirPlusTargets) {
+      if (++scanned > kMaxScan || slots.size() >= gofer::wire::kMaxDirPlusTargets ||
+          slots.size() >= *budget) {
         truncated = true;
         break;
       }
@@ -227,6 +233,7 @@ bool GoferInode::PrefetchRound() {
     top->prefetched = !truncated;
     return false;
   }
+  *budget -= slots.size();
   std::vector<gofer::DirPlusTarget> targets;
   targets.reserve(slots.size());
   for (const Slot& s : slots) targets.push_back(gofer::DirPlusTarget{.path = s.path, .offset = 0});
@@ -238,6 +245,7 @@ bool GoferInode::PrefetchRound() {
     // An error (an unreadable or masked directory) leaves an empty, incomplete listing: it
     // is not asked for again, its lookups walk, and reading it asks the gofer (the errno).
     auto listing = std::make_shared<GoferListing>();
+    listing->from_prefetch = true;
     if (page.error == 0 && (!page.entries.empty() || page.end)) listing->Add(std::move(page));
     GoferEntry* e = slots[i].entry;
     if (std::shared_ptr<GoferInode> live = e->inode.lock()) {

@@ -37,6 +37,7 @@ struct GoferListing {
   uint64_t next_cookie = 0;  // where the next page starts
   bool complete = false;     // every entry is here: a name not found does not exist
   bool prefetched = false;   // the subdirectories' listings were asked for
+  bool from_prefetch = false;  // made by a prefetch, not yet opened (counts one hit)
 
   // The entry `name`, or null.
   GoferEntry* Find(std::string_view name) {

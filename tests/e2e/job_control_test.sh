@@ -7,9 +7,9 @@ source "$(dirname "$0")/lib.sh" "$@"
 
 command -v tmux >/dev/null || fail "tmux is missing (scripts/setup.sh installs it)"
 export TERM=xterm  # CI may have none; tmux provides the terminal itself
-sock="sentry-e2e-$$"
+sock="$E2E_TMP/tmux.sock"  # A socket path inside the test's own directory: nothing is left behind.
 session=jc
-tm() { tmux -L "$sock" "$@"; }
+tm() { tmux -S "$sock" "$@"; }
 cleanup() { tm kill-server 2>/dev/null || true; rm -rf -- "$E2E_TMP"; }
 trap cleanup EXIT
 
