@@ -530,7 +530,7 @@ TEST_F(LockTest, ExecClosingACloexecFdReleasesLocks) {
   EXPECT_EQ(ProbeFromChild(fd_.get(), F_WRLCK, 0, 0).l_type, F_WRLCK);
   go.Post();
   char c;
-  EXPECT_EQ(read(exec_done[0], &c, 1), 0);
+  EXPECT_EQ(read(exec_done[0], &c, 1), 0) << strerror(errno);
   close(exec_done[0]);
   // The parent is another process, so it can test directly.
   struct flock fl = Lk(F_WRLCK, 0, 0);
