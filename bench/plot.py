@@ -37,7 +37,7 @@ def ratios(doc: dict) -> tuple[list[str], list[str], list[list[float | None]]]:
 
 
 def gnuplot_script(columns: list[str], data: Path, out: Path, title: str,
-                   n_cases: int) -> str:
+                   n_cases: int, y_min: float) -> str:
     width = max(900, 60 * n_cases + 200)
     plots = []
     for i, c in enumerate(columns):
@@ -54,7 +54,7 @@ def gnuplot_script(columns: list[str], data: Path, out: Path, title: str,
         "set style fill solid 0.9 border -1",
         "set boxwidth 0.9",
         "set logscale y 10",
-        "set yrange [0.5:*]",
+        f"set yrange [{y_min:.3g}:*]",
         "set ylabel 'time / native time (log scale; 1 = native)'",
         "set grid ytics",
         "set xtics rotate by -40 left noenhanced",
@@ -85,8 +85,11 @@ def write_plot(doc: dict, out: Path) -> str | None:
             lines.append("\t".join([case.replace("\t", " ")] + cells))
         data.write_text("\n".join(lines) + "\n")
         script = Path(tmp) / "plot.gp"
+        # Bars start below the smallest ratio, so a case faster than native still shows.
+        smallest = min((v for row in rows for v in row if v), default=1.0)
+        y_min = min(0.5, smallest / 2)
         script.write_text(gnuplot_script(columns, data, out.resolve(),
-                                         title.replace("'", ""), len(cases)))
+                                         title.replace("'", ""), len(cases), y_min))
         p = subprocess.run([gnuplot, str(script)], capture_output=True, text=True,
                            timeout=60)
         if p.returncode != 0:
