@@ -199,6 +199,13 @@ uint64_t Cgroup::OomKills() const {
   return text.ok() ? KeyedValue(*text, "oom_kill") : 0;
 }
 
+uint64_t Cgroup::PidsLimitHits() const {
+  std::string dir = DirFor("pids");
+  if (dir.empty()) return 0;
+  absl::StatusOr<std::string> text = ReadTextFile(dir + "/pids.events");
+  return text.ok() ? KeyedValue(*text, "max") : 0;
+}
+
 void Cgroup::SetFrozen(bool frozen) const {
   auto deadline = Clock::now() + std::chrono::seconds(1);
   if (version_ == CgroupVersion::kV2) {

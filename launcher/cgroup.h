@@ -73,6 +73,8 @@ class Cgroup {
 
   // How many processes the OOM killer killed in the cgroup so far (0 if not known).
   uint64_t OomKills() const;
+  // How many forks the pids limit refused so far (pids.events "max"; 0 if not known).
+  uint64_t PidsLimitHits() const;
 
   // SIGKILLs everything in the cgroup until it is empty: v2 writes cgroup.kill; otherwise
   // the cgroup is frozen first (freezer or cgroup.freeze, when present) so nothing can fork

@@ -20,6 +20,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "launcher/audit_limits.h"
 #include "launcher/cgroup.h"
 #include "launcher/cgroup_layout.h"
 #include "launcher/cgroup_watcher.h"
@@ -192,6 +193,19 @@ absl::StatusOr<int> RunSandbox(const SandboxConfig& config_in) {
   int code = ExitCodeFromWaitStatus(status);
   // Read before the watcher removes the cgroup.
   uint64_t oom_kills = cgroup ? cgroup->OomKills() : 0;
+  // Limits only the cgroup and the launcher see go to the audit log here (the sentry logs
+  // what it sees itself, e.g. a full --disk).
+  if (audit.valid()) {
+    LimitHits hits{.oom_kills = oom_kills,
+                   .pids_refused = cgroup ? cgroup->PidsLimitHits() : 0,
+                   .timed_out = timed_out,
+                   .memory_bytes = config.limits.memory_bytes,
+                   .pids_max = config.limits.pids > kSandboxOwnTasks
+                                   ? config.limits.pids - kSandboxOwnTasks
+                                   : config.limits.pids,
+                   .timeout_ms = static_cast<uint64_t>(config.timeout_ms)};
+    AppendLimitEvents(audit.get(), hits);
+  }
   if (watcher) {
     // The watcher kills whatever is left (a backstop: the pid namespace died with its init)
     // and removes the cgroup; `sentry run` returns only when it is gone.

@@ -130,6 +130,7 @@ void AuditLog::Refused(int pid, int nr, std::string_view name, int err) {
 
 void AuditLog::Limit(int pid, std::string_view what, std::string_view detail) {
   if (!enabled()) return;
+  if (++limits_ > kMaxLimits) return;  // a guest filling the disk in a loop
   Write("limit", fmt::format("\"pid\":{},\"limit\":{},\"detail\":{}", pid, JsonString(what),
                              JsonString(detail)));
 }

@@ -31,12 +31,14 @@ class AuditLog {
   // A syscall the sandbox refused (unsupported or forbidden), with the errno returned.
   // At most kMaxRefused are written; the rest are counted and reported by Exit.
   void Refused(int pid, int nr, std::string_view name, int err);
-  // A resource limit reached (what: "disk", ...).
+  // A resource limit reached (what: "disk"; the launcher adds "memory", "pids", "timeout").
+  // At most kMaxLimits are written.
   void Limit(int pid, std::string_view what, std::string_view detail);
   // The sandbox's init ended with `exit_code` (128+N for signal N).
   void Exit(int exit_code);
 
   static constexpr uint64_t kMaxRefused = 10000;
+  static constexpr uint64_t kMaxLimits = 1000;
 
  private:
   // Writes one line: {"time": ..., "event": ..., <fields>}. `fields` is JSON object text
@@ -45,6 +47,7 @@ class AuditLog {
 
   UniqueFd fd_;
   uint64_t refused_ = 0;
+  uint64_t limits_ = 0;
 };
 
 // JSON string literal for arbitrary bytes (invalid UTF-8 becomes \u00XX escapes of the raw

@@ -526,6 +526,11 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
     }
     audit_.Refused(p.pid, req.nr, name ? name : "?", ENOSYS);
   }
+  if (result.raw() == -ENOSPC && audit_.enabled()) {
+    // The overlay's upper layer or a --tmpfs is full (--disk): a limit hit.
+    const char* name = SyscallName(req.nr);
+    audit_.Limit(p.pid, "disk", fmt::format("{}: ENOSPC", name ? name : "?"));
+  }
   if (result.raw() == kContinueSyscall) {
     platform_->ReplyContinue(req);
     if (opts_.strace) StraceLine(t, req, kContinueSyscall);

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e: --audit-log FILE gets one JSON object per line for exec (path, argv), opens for
-# writing, creates, renames, unlinks, refused syscalls and the exit; the guest can neither
+# writing, creates, renames, unlinks, refused syscalls, limit hits and the exit; the guest can neither
 # write to the log nor stop it (it has no fd to it and the file is outside its view).
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -35,6 +35,22 @@ if events[-1]["event"] != "exit" or events[-1]["status"] != 3:
     sys.exit("last line is not the exit")
 PY
 grep -q '^-1$' "$OUT" || fail "ptrace was not refused with -1: $(cat "$OUT")"
+
+check "limit hits are recorded: a full --disk (sentry), --timeout (launcher)"
+limits="$E2E_TMP/limits.jsonl"
+run_sentry "limits" run --disk 4M --timeout 2 --audit-log "$limits" -- /bin/sh -c '
+  dd if=/dev/zero of=/tmp/fill bs=1M count=8 2>/dev/null; echo dd=$?; sleep 30'
+expect_status 124
+grep -q '^dd=1$' "$OUT" || fail "dd did not fail on the full disk: $(cat "$OUT")"
+python3 - "$limits" <<'PY' || fail "limit lines: $(cat "$limits")"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1])]
+limits = [e for e in events if e["event"] == "limit"]
+if not any(e["limit"] == "disk" and "ENOSPC" in e["detail"] and e["pid"] > 0 for e in limits):
+    sys.exit("missing: the disk limit")
+if not any(e["limit"] == "timeout" and e["detail"] == "killed after 2000 ms" for e in limits):
+    sys.exit("missing: the timeout")
+PY
 
 check "the guest cannot reach the log"
 run_sentry "hidden" run --audit-log "$log" -- /bin/sh -c "ls -l /proc/self/fd/ | grep -c audit; echo forged >> $log"

@@ -39,9 +39,12 @@ expect_output $'16777216\n65536\n'
 expect_no_leak
 
 check "--memory 64M: bytearray(300 MiB) is killed, with a clear message; the host is fine"
-run_sentry oom run --memory 64M -- /usr/bin/python3 -c 'b = bytearray(300 << 20); print("survived")'
+run_sentry oom run --memory 64M --audit-log "$E2E_TMP/oom.jsonl" -- \
+  /usr/bin/python3 -c 'b = bytearray(300 << 20); print("survived")'
 if [[ "$RC" == 137 ]]; then
   expect_stderr_contains '^sentry: the sandbox ran out of memory \(--memory 64M\); the guest was killed$'
+  grep -q '"event":"limit","limit":"memory","detail":"1 process(es) killed by the OOM killer at 67108864 bytes"' \
+    "$E2E_TMP/oom.jsonl" || fail "no memory limit line in the audit log: $(cat "$E2E_TMP/oom.jsonl")"
 elif [[ "$RC" == 1 ]]; then
   expect_stderr_contains 'MemoryError'
 else
@@ -55,7 +58,7 @@ expect_status 0
 expect_output $'host-is-fine\n'
 
 check "--pids 16: a guest forking 40 sleepers gets at most 16 processes"
-run_sentry pids run --pids 16 -- /usr/bin/python3 -c '
+run_sentry pids run --pids 16 --audit-log "$E2E_TMP/pids.jsonl" -- /usr/bin/python3 -c '
 import os, time
 ok = failed = 0
 for _ in range(40):
@@ -77,6 +80,8 @@ echo "forks: $ok succeeded, $failed failed"
 ((ok + 1 <= 16)) || fail "$((ok + 1)) guest processes ran under --pids 16"
 ((ok >= 8)) || fail "only $ok forks succeeded under --pids 16 (the limit is too tight)"
 ((failed == 40 - ok)) || fail "forks: $ok + $failed != 40"
+grep -q '"event":"limit","limit":"pids","detail":"[0-9]* fork(s) refused at 16 tasks"' "$E2E_TMP/pids.jsonl" ||
+  fail "no pids limit line in the audit log: $(cat "$E2E_TMP/pids.jsonl")"
 expect_no_leak
 
 # spin_share CPUS MAX: a 2 s CPU spin under --cpus CPUS must use less than MAX of a CPU (and
