@@ -108,6 +108,39 @@ ln -s "$victim" "$mdir/escape"
 run_sentry "symlink" run --mount "$mdir:/data:rw" -- /bin/sh -c 'echo pwned > /data/escape; cat /data/escape'
 [[ "$(cat "$victim")" == original ]] || fail "a write through a mount symlink reached the host file"
 
+check "a host unix socket (a daemon's, say docker's) is unreachable: connect is refused, no fd is passed"
+# The attack: reach a host daemon through its socket file (visible through the root overlay or a
+# --mount) and pass fds over it or receive one. The sandbox's sockets live in the sentry: a path
+# connects only to a socket bound inside the sandbox, so the host listener never sees a client.
+hostsock="$E2E_TMP/host.sock"
+python3 - "$hostsock" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1); s.settimeout(15)
+try:
+    c, _ = s.accept()
+    open(sys.argv[1] + ".reached", "w").write("connected")
+except socket.timeout:
+    pass
+PY
+listener=$!
+for _ in $(seq 1 50); do [[ -S "$hostsock" ]] && break; sleep 0.1; done
+[[ -S "$hostsock" ]] || fail "the host listener did not start"
+run_sentry "hostsock" run --mount "$E2E_TMP:/host:rw" -- /usr/bin/python3 -c '
+import errno, socket
+for path in ("/host/host.sock", "'"$hostsock"'"):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        s.connect(path)
+        print("connected", path)
+    except OSError as e:
+        print(errno.errorcode[e.errno])'
+kill "$listener" 2>/dev/null || true
+wait "$listener" 2>/dev/null || true
+expect_status 0
+expect_output $'ECONNREFUSED\nECONNREFUSED\n'
+[[ ! -e "$hostsock.reached" ]] || fail "a guest connected to a host unix socket"
+
 check "a fork bomb under --pids 64 is contained and leaves nothing behind"
 run_sentry "forkbomb" run --pids 64 --timeout 20 -- /usr/bin/python3 -c '
 import os, time
