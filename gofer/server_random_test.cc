@@ -185,7 +185,7 @@ class Generator {
                                               .uid = Uniform(2) ? 0u : static_cast<uint32_t>(rng_()),
                                               .gid = 0,
                                               .size = Uniform(4096),
-                                              .atime_nsec = Uniform(2) ? 5u : UTIME_NOW,
+                                              .atime_nsec = Uniform(2) ? 5u : static_cast<uint32_t>(UTIME_NOW),
                                               .mtime_nsec = static_cast<uint32_t>(rng_())}));
       case 8:
         return Request(wire::kStatFs, tag, Bytes(wire::HandleReq{SomeHandle()}));
@@ -261,7 +261,9 @@ TEST(ServerRandomTest, RandomMessagesEachGetOneReplyAndTheServerSurvives) {
     ASSERT_EQ(::lstat(tree.Path(p).c_str(), &a), 0) << p;
     ASSERT_EQ(::lstat(fresh.Path(p).c_str(), &b), 0) << p;
     EXPECT_EQ(a.st_mode, b.st_mode) << p;
-    if (S_ISREG(a.st_mode)) EXPECT_EQ(a.st_size, b.st_size) << p;
+    if (S_ISREG(a.st_mode)) {
+      EXPECT_EQ(a.st_size, b.st_size) << p;
+    }
   }
   EXPECT_NE(::access(tree.Path("missing").c_str(), F_OK), 0);
 }

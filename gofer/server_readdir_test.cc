@@ -42,7 +42,9 @@ class ReadDirPlusTest : public ::testing::Test {
   }
   void SetUp() override { tree_.MakeStandard(); }
   void TearDown() override {
-    if (server_ != nullptr) EXPECT_TRUE(server_->Stop().ok());
+    if (server_ != nullptr) {
+      EXPECT_TRUE(server_->Stop().ok());
+    }
   }
   Client& client() { return server_->client(); }
 

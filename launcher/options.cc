@@ -210,9 +210,9 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
       ->type_name("PATH");
   run_cmd
       ->add_option("--audit-log", run.audit_log,
-                   "Append a JSON line per exec, write-open, create, rename, unlink, refused "
-                   "syscall and the exit to FILE (written by the sentry: the guest can neither "
-                   "forge nor suppress it)")
+                   "Append a JSON line per exec, write-open, create, rename, unlink, socket "
+                   "connect/bind, refused syscall, limit hit and the exit to FILE (written "
+                   "outside the guest's reach: it can neither forge nor suppress a line)")
       ->type_name("FILE");
   run_cmd->add_option("program", run.argv, "PROGRAM [ARGS...] (after --)")->required();
 

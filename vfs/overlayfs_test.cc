@@ -60,7 +60,9 @@ class OverlayTest : public ::testing::Test {
   void TearDown() override {
     ctx_ = FsContext();
     vfs_.reset();
-    if (server_) EXPECT_TRUE(server_->Stop().ok());
+    if (server_) {
+      EXPECT_TRUE(server_->Stop().ok());
+    }
   }
 
   ErrnoOr<FileRef> Open(std::string_view path, int flags, uint32_t mode = 0644) {
