@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "bench/bench_main.h"
+#include "bench/bench_util.h"
 
 #include <cerrno>
 #include <cstddef>
@@ -26,56 +27,6 @@
 
 namespace {
 
-constexpr size_t kChunk = 64 * 1024;
-
-std::string ErrnoMessage(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
-
-ssize_t ReadFull(int fd, char* buf, size_t len) {
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = read(fd, buf + off, len - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n;
-    off += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(off);
-}
-
-ssize_t WriteFull(int fd, const char* buf, size_t len) {
-  size_t off = 0;
-  while (off < len) {
-    ssize_t n = write(fd, buf + off, len - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return n;
-    off += static_cast<size_t>(n);
-  }
-  return static_cast<ssize_t>(off);
-}
-
-// Echo peer: returns bytes back until EOF; exit status 0 on a clean EOF.
-int Echo(int fd) {
-  char b;
-  for (;;) {
-    ssize_t n = ReadFull(fd, &b, 1);
-    if (n == 0) return 0;
-    if (n < 0) return 1;
-    if (WriteFull(fd, &b, 1) != 1) return 1;
-  }
-}
-
-std::string Reap(pid_t pid) {
-  int status = 0;
-  pid_t r;
-  do {
-    r = waitpid(pid, &status, 0);
-  } while (r < 0 && errno == EINTR);
-  if (r != pid) return ErrnoMessage("waitpid");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "echo child failed";
-  return "";
-}
-
 // 1-byte round trips over a connected socket `fd` whose other end `peer_fd` is echoed by a
 // forked child (one operation = one round trip: two wake-ups across processes).
 void PingPongWithChild(benchmark::State& state, int fd, int peer_fd) {
@@ -86,7 +37,7 @@ void PingPongWithChild(benchmark::State& state, int fd, int peer_fd) {
   }
   if (pid == 0) {
     close(fd);
-    _exit(Echo(peer_fd));
+    _exit(Echo(peer_fd, peer_fd));
   }
   close(peer_fd);
   char b = 'x';
@@ -172,34 +123,9 @@ void BM_TcpThroughput(benchmark::State& state) {
     state.SkipWithError(err.c_str());
     return;
   }
-  int64_t received = 0;
-  std::thread reader([fd = sv[1], &received] {
-    std::vector<char> buf(kChunk);
-    for (;;) {
-      ssize_t n = read(fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      received += n;
-    }
-  });
-  std::vector<char> buf(kChunk, 'x');
-  int64_t sent = 0;
-  for (auto _ : state) {
-    ssize_t n = WriteFull(sv[0], buf.data(), buf.size());
-    if (n != static_cast<ssize_t>(buf.size())) {
-      state.SkipWithError(ErrnoMessage("write").c_str());
-      break;
-    }
-    sent += n;
-  }
-  shutdown(sv[0], SHUT_WR);
-  reader.join();
+  MeasureThroughput(state, sv[0], sv[1], [](int fd) { shutdown(fd, SHUT_WR); });
   close(sv[0]);
   close(sv[1]);
-  if (!state.error_occurred() && received != sent) {
-    state.SkipWithError("reader received fewer bytes than were written");
-  }
-  state.SetBytesProcessed(sent);
 }
 BENCHMARK(BM_TcpThroughput)->UseRealTime();
 

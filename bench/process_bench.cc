@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bench/bench_main.h"
+#include "bench/bench_util.h"
 
 #include <cerrno>
 #include <cstddef>
@@ -25,54 +26,6 @@ extern char** environ;
 namespace {
 
 constexpr const char kTrue[] = "/bin/true";
-constexpr size_t kChunk = 64 * 1024;
-
-std::string ErrnoMessage(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
-
-// waitpid that retries on EINTR; returns an empty string if pid exited with status 0.
-std::string Reap(pid_t pid) {
-  int status = 0;
-  pid_t r;
-  do {
-    r = waitpid(pid, &status, 0);
-  } while (r < 0 && errno == EINTR);
-  if (r != pid) return ErrnoMessage("waitpid");
-  if (WIFSIGNALED(status)) return "child killed by signal " + std::to_string(WTERMSIG(status));
-  if (!WIFEXITED(status)) return "child did not exit";
-  if (WEXITSTATUS(status) != 0) {
-    return "child exit status " + std::to_string(WEXITSTATUS(status));
-  }
-  return "";
-}
-
-// Reads exactly one byte, retrying on EINTR. Returns 1, 0 (EOF) or -1.
-ssize_t ReadByte(int fd, char* b) {
-  ssize_t n;
-  do {
-    n = read(fd, b, 1);
-  } while (n < 0 && errno == EINTR);
-  return n;
-}
-
-ssize_t WriteByte(int fd, char b) {
-  ssize_t n;
-  do {
-    n = write(fd, &b, 1);
-  } while (n < 0 && errno == EINTR);
-  return n;
-}
-
-// Echoes bytes from `in` to `out` until EOF on `in`. Returns 0 on EOF, else 1.
-int Echo(int in, int out) {
-  char b;
-  for (;;) {
-    ssize_t n = ReadByte(in, &b);
-    if (n == 0) return 0;
-    if (n < 0 || WriteByte(out, b) != 1) return 1;
-  }
-}
 
 // fork + child _exit(0) + waitpid: address-space copy, task creation, exit and reap.
 void BM_ForkExitWait(benchmark::State& state) {
@@ -178,11 +131,11 @@ void PipePingPong(benchmark::State& state, bool use_fork) {
   }
   char b = 'x';
   for (auto _ : state) {
-    if (WriteByte(down[1], b) != 1) {
+    if (WriteFull(down[1], &b, 1) != 1) {
       state.SkipWithError(ErrnoMessage("write").c_str());
       break;
     }
-    ssize_t n = ReadByte(up[0], &b);
+    ssize_t n = ReadFull(up[0], &b, 1);
     if (n != 1) {
       state.SkipWithError(n == 0 ? "read: peer closed the pipe" : ErrnoMessage("read").c_str());
       break;
@@ -211,39 +164,8 @@ void BM_PipeThroughput(benchmark::State& state) {
     state.SkipWithError(ErrnoMessage("pipe2").c_str());
     return;
   }
-  int64_t received = 0;
-  std::thread reader([fd = p[0], &received] {
-    std::vector<char> buf(kChunk);
-    for (;;) {
-      ssize_t n = read(fd, buf.data(), buf.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      received += n;
-    }
-  });
-  std::vector<char> buf(kChunk, 'x');
-  int64_t sent = 0;
-  for (auto _ : state) {
-    size_t off = 0;
-    while (off < buf.size()) {
-      ssize_t n = write(p[1], buf.data() + off, buf.size() - off);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) break;
-      off += static_cast<size_t>(n);
-    }
-    sent += static_cast<int64_t>(off);
-    if (off != buf.size()) {
-      state.SkipWithError(ErrnoMessage("write").c_str());
-      break;
-    }
-  }
-  close(p[1]);
-  reader.join();
+  MeasureThroughput(state, p[1], p[0], [](int fd) { close(fd); });
   close(p[0]);
-  if (!state.error_occurred() && received != sent) {
-    state.SkipWithError("reader received fewer bytes than were written");
-  }
-  state.SetBytesProcessed(sent);
 }
 BENCHMARK(BM_PipeThroughput)->UseRealTime();
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bench/bench_main.h"
+#include "bench/bench_util.h"
 
 #include <cerrno>
 #include <cstddef>
@@ -30,10 +31,6 @@ constexpr const char kStatFile[] = "/etc/os-release";
 constexpr const char kBigFile[] = "/usr/bin/ls";  // >= 4 KiB on Debian.
 constexpr const char kDir[] = "/usr/bin";
 constexpr size_t k4K = 4096;
-
-std::string ErrnoMessage(const char* what) {
-  return std::string(what) + ": " + std::strerror(errno);
-}
 
 // getuid is emulated by the sentry: one full trap round trip.
 void BM_TrappedSyscall(benchmark::State& state) {

@@ -167,8 +167,8 @@ SysResult Pwrite64(SyscallContext& c) {
 }
 
 // Shared by readv/writev/preadv/pwritev: iovecs processed in order, stopping at a short one.
-SysResult Vectored(SyscallContext& c, bool write, int64_t offset) {
-  vfs::FileRef f = GetFile(c, c.arg(0));
+// `f` is the file at arg 0 (null: EBADF).
+SysResult Vectored(SyscallContext& c, const vfs::FileRef& f, bool write, int64_t offset) {
   if (!f) return SysResult::Errno(EBADF);
   uint64_t iovcnt = c.arg(2);
   if (iovcnt > IOV_MAX) return SysResult::Errno(EINVAL);
@@ -198,24 +198,24 @@ SysResult Vectored(SyscallContext& c, bool write, int64_t offset) {
 SysResult Readv(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (SysResult r; f && ContinueGuestRead(c, c.arg(0), f, &r)) return r;  // signalfd
-  return Vectored(c, false, -1);
+  return Vectored(c, f, false, -1);
 }
-SysResult Writev(SyscallContext& c) { return Vectored(c, true, -1); }
+SysResult Writev(SyscallContext& c) { return Vectored(c, GetFile(c, c.arg(0)), true, -1); }
 SysResult Preadv(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
-  return Vectored(c, false, static_cast<int64_t>(c.arg(3)));
+  return Vectored(c, GetFile(c, c.arg(0)), false, static_cast<int64_t>(c.arg(3)));
 }
 SysResult Pwritev(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
-  return Vectored(c, true, static_cast<int64_t>(c.arg(3)));
+  return Vectored(c, GetFile(c, c.arg(0)), true, static_cast<int64_t>(c.arg(3)));
 }
 SysResult Preadv2(SyscallContext& c) {
   int64_t off = static_cast<int64_t>(c.arg(3));
-  return Vectored(c, false, off == -1 ? -1 : off);
+  return Vectored(c, GetFile(c, c.arg(0)), false, off == -1 ? -1 : off);
 }
 SysResult Pwritev2(SyscallContext& c) {
   int64_t off = static_cast<int64_t>(c.arg(3));
-  return Vectored(c, true, off == -1 ? -1 : off);
+  return Vectored(c, GetFile(c, c.arg(0)), true, off == -1 ? -1 : off);
 }
 
 SysResult Lseek(SyscallContext& c) {

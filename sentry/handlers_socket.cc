@@ -61,12 +61,9 @@ SysResult Socketpair(SyscallContext& c) {
 SysResult Bind(SyscallContext& c) {
   vfs::FileRef keep;
   netstack::Socket* s;
-  SysResult r = GetSocket(c, c.arg(0), &keep, &s);
-  if (!r.ok()) return r;
   netstack::SockAddr a;
-  r = ReadSockAddr(c, c.arg(1), c.arg(2), &a);
+  SysResult r = GetSocketAndAddress(c, "bind", &keep, &s, &a);
   if (!r.ok()) return r;
-  AuditSocket(c, "bind", a);
   netstack::Caller who = CallerOf(c);
   if (s->family() == AF_UNIX) {
     ErrnoOr<netstack::UnixName> n = netstack::ParseUnix(a);
@@ -134,12 +131,9 @@ SysResult Accept4Handler(SyscallContext& c) { return Accept4(c, static_cast<int>
 SysResult Connect(SyscallContext& c) {
   vfs::FileRef keep;
   netstack::Socket* s;
-  SysResult r = GetSocket(c, c.arg(0), &keep, &s);
-  if (!r.ok()) return r;
   netstack::SockAddr a;
-  r = ReadSockAddr(c, c.arg(1), c.arg(2), &a);
+  SysResult r = GetSocketAndAddress(c, "connect", &keep, &s, &a);
   if (!r.ok()) return r;
-  AuditSocket(c, "connect", a);
   netstack::Caller who = CallerOf(c);
   netstack::UnixNames::PathKey key;
   bool is_path;

@@ -28,6 +28,13 @@ struct IoVecs {
   iovec v[IOV_MAX];
   size_t n = 0;
   uint64_t total = 0;
+
+  // The single buffer of send/sendto/recv/recvfrom, clamped to MAX_RW_COUNT.
+  void SetOne(uint64_t addr, uint64_t len) {
+    n = 1;
+    v[0] = {reinterpret_cast<void*>(addr), std::min<uint64_t>(len, kMaxIo)};
+    total = v[0].iov_len;
+  }
 };
 
 // Copies a guest iovec array: EMSGSIZE above IOV_MAX (as sendmsg/recvmsg), EFAULT, EINVAL
@@ -338,9 +345,7 @@ SysResult Sendto(SyscallContext& c) {
   SysResult r = GetSocket(c, c.arg(0), &keep, &s);
   if (!r.ok()) return r;
   IoVecs io;
-  io.n = 1;
-  io.v[0] = {reinterpret_cast<void*>(c.arg(1)), std::min<uint64_t>(c.arg(2), kMaxIo)};
-  io.total = io.v[0].iov_len;
+  io.SetOne(c.arg(1), c.arg(2));
   netstack::SockAddr to;
   const netstack::SockAddr* top = nullptr;
   if (c.arg(4) && c.arg(5)) {
@@ -357,9 +362,7 @@ SysResult Recvfrom(SyscallContext& c) {
   SysResult r = GetSocket(c, c.arg(0), &keep, &s);
   if (!r.ok()) return r;
   IoVecs io;
-  io.n = 1;
-  io.v[0] = {reinterpret_cast<void*>(c.arg(1)), std::min<uint64_t>(c.arg(2), kMaxIo)};
-  io.total = io.v[0].iov_len;
+  io.SetOne(c.arg(1), c.arg(2));
   netstack::RecvResult res;
   r = DoRecv(c, s, io, static_cast<int>(c.arg(3)), &res);
   if (!r.ok()) return r;

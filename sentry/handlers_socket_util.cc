@@ -69,6 +69,16 @@ SysResult ResolveUnixPath(SyscallContext& c, const netstack::Socket& s, const ne
   return 0;
 }
 
+SysResult GetSocketAndAddress(SyscallContext& c, const char* audit_op, vfs::FileRef* keep,
+                              netstack::Socket** s, netstack::SockAddr* a) {
+  SysResult r = GetSocket(c, c.arg(0), keep, s);
+  if (!r.ok()) return r;
+  r = ReadSockAddr(c, c.arg(1), c.arg(2), a);
+  if (!r.ok()) return r;
+  AuditSocket(c, audit_op, *a);
+  return 0;
+}
+
 void AuditSocket(SyscallContext& c, const char* op, const netstack::SockAddr& a) {
   if (!c.kernel.audit().enabled()) return;
   std::string family, text;

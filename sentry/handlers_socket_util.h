@@ -41,6 +41,11 @@ SysResult SocketBlocking(SyscallContext& c, bool nonblock, uint32_t events, int6
 // An audit record for connect/bind ("connect", "bind") of `a`, when the log is enabled.
 void AuditSocket(SyscallContext& c, const char* op, const netstack::SockAddr& a);
 
+// bind/connect's common start: the socket at arg 0 (GetSocket) and the address at arg 1/2
+// (ReadSockAddr), recorded in the audit log as `audit_op`.
+SysResult GetSocketAndAddress(SyscallContext& c, const char* audit_op, vfs::FileRef* keep,
+                              netstack::Socket** s, netstack::SockAddr* a);
+
 int64_t MonotonicNs();
 
 template <typename Op, typename FdOf>
