@@ -37,6 +37,17 @@ import plot  # noqa: E402  (bench/plot.py, beside this file)
 REPO = Path(__file__).resolve().parent.parent
 BENCH_BINARIES = ["syscall_bench", "process_bench", "net_bench"]  # Under BUILD/bench/.
 PEAK_RSS = "peak_rss"  # Under BUILD/bench/: spawner for the memory cases.
+# Under BUILD/bench/: host-only costs of the interception mechanism (no sentry code).
+MECHANISM_FLOOR = "mechanism_floor"
+FLOOR_LABELS = {
+    "native_getppid": "native getppid",
+    "user_notif_round_trip": "user-notification round trip",
+    "user_notif_round_trip_sync_wake_up": "user-notification round trip, sync wake-up",
+    "process_vm_readv_256B": "process_vm_readv, 256 B",
+    "process_vm_writev_144B": "process_vm_writev, 144 B",
+    "sigsys_handler_round_trip": "SECCOMP_RET_TRAP to a SIGSYS handler",
+    "sigsys_handler_round_trip_ptraced": "the same, the process ptraced",
+}
 SH_LOOP = "i=0; while [ $i -lt 200 ]; do /bin/true; i=$((i+1)); done"
 # Whole-process cases: name -> (argv, run in --quick). Absolute paths of the
 # distribution's programs: the sandboxes do no PATH search, and PATH may hold
@@ -539,8 +550,28 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> list[str]:
     return out + ["| " + " | ".join(row) + " |" for row in rows]
 
 
+def run_floor(binary: Path, floor: dict[str, list[float]], timeout: float) -> None:
+    """One run of the mechanism-floor program; adds its ns/op lines to `floor`."""
+    p = run_proc([str(binary)], timeout)
+    if p.rc != 0:
+        log(f"run.py: {binary.name}: {p.why()}")
+        return
+    for line in p.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[0] in FLOOR_LABELS:
+            ns = float(parts[1])
+            if ns > 0:
+                floor.setdefault(parts[0], []).append(ns)
+
+
+def floor_rows(floor: dict[str, list[float]]) -> list[list[str]]:
+    return [[FLOOR_LABELS[k], f"{statistics.median(v):,.0f}"]
+            for k, v in floor.items()]
+
+
 def markdown(res: Results, mem: Results, runners: list[Runner],
-             info: dict[str, str], cfg: dict) -> str:
+             info: dict[str, str], cfg: dict,
+             floor: dict[str, list[float]] | None = None) -> str:
     header, rows = table_rows(res, runners)
     out = [f"Measured {info['date']} on `{info['host']}`: kernel "
            f"`{info['kernel']}`, {info['cpu']}, {info['nproc']} CPUs.",
@@ -560,6 +591,12 @@ def markdown(res: Results, mem: Results, runners: list[Runner],
                    "\"Memory\" above for what the two rows mean):")
         out.append("")
         out.extend(markdown_table(*table_rows(mem, runners, "KiB")))
+    if floor:
+        out.append("")
+        out.append("The floor under every trapped call on this machine, measured with no "
+                   "sentry code (`bench/mechanism_floor.cc`; medians, ns per operation):")
+        out.append("")
+        out.extend(markdown_table(["mechanism", "per operation"], floor_rows(floor)))
     notes = failure_notes(res, runners, mem)
     if notes:
         out.append("")
@@ -708,10 +745,14 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
                 memory[case] = full
                 mem.cases.extend(mem_key(case, k) for k in MEM_METRICS)
 
+    floor_bin = args.build / "bench" / MECHANISM_FLOOR
+    floor: dict[str, list[float]] = {}
     t0 = time.monotonic()
     for rnd in range(args.rounds):
         log(f"run.py: round {rnd + 1}/{args.rounds} "
             f"({time.monotonic() - t0:.0f}s elapsed)")
+        if "native" in names and floor_bin.is_file() and not args.filter:
+            run_floor(floor_bin, floor, args.timeout)
         for binary, case in bench_cases:
             for r in runners:
                 if r.failed or res.failed(display(case), r.name):
@@ -738,6 +779,9 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
     if mem.cases:
         print("\npeak memory of the process tree, KiB (median):")
         print(format_text_table(*table_rows(mem, runners, "KiB")))
+    if floor:
+        print("\nmechanism floor, no sentry code (median):")
+        print(format_text_table(["mechanism", "per op"], floor_rows(floor)))
     notes = failure_notes(res, runners, mem)
     if notes:
         print("\nfailures:")
@@ -760,6 +804,7 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
                                    "error": res.errors.get(c, {}).get(r.name)}
                           for r in runners} for c in res.cases},
             "whole_process_argv": startup,
+            "mechanism_floor_ns": {k: statistics.median(v) for k, v in floor.items()},
             "memory_kib": {c: {r.name: {"median_kib": mem.median(c, r.name),
                                         "samples_kib": mem.samples.get(
                                             c, {}).get(r.name, []),
@@ -774,7 +819,7 @@ def run_all(args: argparse.Namespace, names: list[str], binaries: list[Path],
             log(f"run.py: plot not written: {why}" if why
                 else f"run.py: wrote {args.plot}")
     if args.markdown:
-        write_markdown(args.markdown, markdown(res, mem, runners, info, cfg))
+        write_markdown(args.markdown, markdown(res, mem, runners, info, cfg, floor))
 
     if "native" in names:
         for rs in (res, mem):

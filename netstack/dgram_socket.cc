@@ -94,6 +94,7 @@ bool DgramSocket::TakesFrom(const DgramSocket* sender, const InetAddr& src) cons
 
 SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
   blocked_on_.reset();
+  if (a.flags & MSG_OOB) return SysResult::Errno(EOPNOTSUPP);  // no urgent data in datagrams
   if (shut_ & 2) return SysResult::Errno(EPIPE);
   if (a.data.size() > MaxPayload()) return SysResult::Errno(EMSGSIZE);
   std::shared_ptr<Socket> target;
@@ -168,6 +169,8 @@ SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
 int DgramSocket::SendWaitFd() const { return blocked_on_ ? blocked_on_->rq_w_.get() : rq_r_.get(); }
 
 SysResult DgramSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
+  // MSG_OOB: AF_UNIX refuses it; UDP ignores it (as Linux).
+  if ((flags & MSG_OOB) && family_ == AF_UNIX) return SysResult::Errno(EOPNOTSUPP);
   Header h{};
   iovec iov[2] = {{&h, sizeof(h)}, {buf.data(), buf.size()}};
   msghdr m{};

@@ -3,6 +3,8 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 
@@ -18,12 +20,17 @@ ErrnoOr<UnixName> ParseUnix(const SockAddr& a) {
   size_t max = a.len - kHdr;
   if (path[0] == '\0') {
     n.kind = UnixName::Kind::kAbstract;
-    n.name.assign(path + 1, max - 1);
+    n.set_name(std::string_view(path + 1, max - 1));
   } else {
     n.kind = UnixName::Kind::kPath;
-    n.name.assign(path, strnlen(path, max));
+    n.set_name(std::string_view(path, strnlen(path, max)));
   }
   return n;
+}
+
+void UnixName::set_name(std::string_view s) {
+  len = static_cast<uint8_t>(std::min(s.size(), kMax));
+  memcpy(bytes, s.data(), len);
 }
 
 SockAddr UnixSockAddr(const UnixName& n) {
@@ -37,17 +44,17 @@ SockAddr UnixSockAddr(const UnixName& n) {
     case UnixName::Kind::kUnnamed:
       break;
     case UnixName::Kind::kAbstract: {
-      size_t k = std::min(n.name.size(), room - 1);
+      size_t k = std::min<size_t>(n.len, room - 1);
       path[0] = '\0';
-      memcpy(path + 1, n.name.data(), k);
+      memcpy(path + 1, n.bytes, k);
       a.len = static_cast<socklen_t>(kHdr + 1 + k);
       break;
     }
     case UnixName::Kind::kPath: {
       // Linux reports strlen + 1 (the NUL), even for a 108-byte path (the NUL then lies
       // past sun_path, inside sockaddr_storage).
-      size_t k = std::min(n.name.size(), room);
-      memcpy(path, n.name.data(), k);
+      size_t k = std::min<size_t>(n.len, room);
+      memcpy(path, n.bytes, k);
       a.len = static_cast<socklen_t>(kHdr + k + 1);
       break;
     }

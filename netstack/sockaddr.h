@@ -7,8 +7,9 @@
 #include <sys/un.h>
 
 #include <array>
+#include <cerrno>
 #include <cstdint>
-#include <string>
+#include <string_view>
 
 #include "common/sys_result.h"
 
@@ -29,11 +30,23 @@ struct SockAddr {
   char* bytes() { return reinterpret_cast<char*>(&ss); }
 };
 
-// An AF_UNIX socket's name.
+// An AF_UNIX socket's name, held inline (no allocation, whatever its length).
 struct UnixName {
   enum class Kind { kUnnamed, kAbstract, kPath };
+  static constexpr size_t kMax = sizeof(sockaddr_un::sun_path);
   Kind kind = Kind::kUnnamed;
-  std::string name;  // abstract: the bytes after the leading NUL; path: the path
+  uint8_t len = 0;
+  char bytes[kMax] = {};  // abstract: the bytes after the leading NUL; path: the path
+  // The name (abstract: without the leading NUL).
+  std::string_view name() const { return {bytes, len}; }
+  // Sets the name, truncated to kMax bytes.
+  void set_name(std::string_view s);
+  static UnixName Of(Kind kind, std::string_view name) {
+    UnixName n;
+    n.kind = kind;
+    n.set_name(name);
+    return n;
+  }
 };
 
 // Linux's unix_validate_addr + unix_mkname: EINVAL for a short or long length or another

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <string>
 
 namespace sentry::netstack {
 namespace {
@@ -22,11 +23,11 @@ TEST(SockAddrTest, UnixKinds) {
   auto p = ParseUnix(Unix("/tmp/x\0junk", 11));
   ASSERT_TRUE(p.ok());
   EXPECT_EQ(p->kind, UnixName::Kind::kPath);
-  EXPECT_EQ(p->name, "/tmp/x");
+  EXPECT_EQ(p->name(), "/tmp/x");
   auto ab = ParseUnix(Unix("\0name", 5));
   ASSERT_TRUE(ab.ok());
   EXPECT_EQ(ab->kind, UnixName::Kind::kAbstract);
-  EXPECT_EQ(ab->name, "name");
+  EXPECT_EQ(ab->name(), "name");
   auto un = ParseUnix(Unix("", 0));
   ASSERT_TRUE(un.ok());
   EXPECT_EQ(un->kind, UnixName::Kind::kUnnamed);
@@ -44,12 +45,31 @@ TEST(SockAddrTest, UnixErrors) {
 }
 
 TEST(SockAddrTest, UnixRoundTrip) {
-  UnixName n{UnixName::Kind::kPath, "/a/b"};
+  UnixName n = UnixName::Of(UnixName::Kind::kPath, "/a/b");
   SockAddr a = UnixSockAddr(n);
   EXPECT_EQ(a.len, 2u + 4 + 1);
-  UnixName ab{UnixName::Kind::kAbstract, "zz"};
+  UnixName ab = UnixName::Of(UnixName::Kind::kAbstract, "zz");
   EXPECT_EQ(UnixSockAddr(ab).len, 2u + 3);
   EXPECT_EQ(UnixSockAddr(UnixName{}).len, 2u);
+}
+
+TEST(SockAddrTest, UnixLongNamesInline) {
+  // sun_path's full 108 bytes (no NUL) and a 107-byte abstract name: kept whole, inline.
+  std::string path(108, 'p');
+  path[0] = '/';
+  auto p = ParseUnix(Unix(path.data(), path.size()));
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->name(), path);
+  EXPECT_EQ(UnixSockAddr(*p).len, 2u + 108 + 1);
+  std::string abs(108, 'a');
+  abs[0] = '\0';
+  auto ab = ParseUnix(Unix(abs.data(), abs.size()));
+  ASSERT_TRUE(ab.ok());
+  EXPECT_EQ(ab->name(), abs.substr(1));
+  SockAddr back = UnixSockAddr(*ab);
+  EXPECT_EQ(back.len, 2u + 108);
+  EXPECT_EQ(memcmp(back.bytes() + 2, abs.data(), 108), 0);
+  static_assert(sizeof(UnixName) < 128);  // no heap part
 }
 
 TEST(SockAddrTest, Inet) {

@@ -43,12 +43,12 @@ SysResult Socket::Bind(const SockAddr& addr, const Caller& who) {
     switch (n->kind) {
       case UnixName::Kind::kUnnamed:  // autobind
         n->kind = UnixName::Kind::kAbstract;
-        n->name = names.FreeAutobindName();
-        if (n->name.empty()) return SysResult::Errno(ENOSPC);
-        err = names.BindAbstract(type_, n->name, this);
+        n->set_name(names.FreeAutobindName());
+        if (n->len == 0) return SysResult::Errno(ENOSPC);
+        err = names.BindAbstract(type_, n->name(), this);
         break;
       case UnixName::Kind::kAbstract:
-        err = names.BindAbstract(type_, n->name, this);
+        err = names.BindAbstract(type_, n->name(), this);
         break;
       case UnixName::Kind::kPath:
         if (!who.path_key) return SysResult::Errno(EINVAL);

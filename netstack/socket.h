@@ -76,6 +76,8 @@ class Socket : public vfs::FileDescription {
   virtual SysResult Send(SendArgs& args, const Caller& who) = 0;
   // -EAGAIN: wait on SendWaitFd() for EPOLLOUT.
   virtual int SendWaitFd() const { return ReadinessFd(); }
+  // write(2) waits where send(2) does.
+  int WriteWaitFd() const override { return SendWaitFd(); }
   virtual SysResult Recv(std::span<char> buf, int flags, RecvResult* out) = 0;
   virtual SysResult Shutdown(int how) = 0;
   // getsockname(2): unnamed AF_UNIX sockets show just the family; unbound inet sockets
@@ -88,6 +90,8 @@ class Socket : public vfs::FileDescription {
   virtual bool Listening() const { return false; }
   // SO_ERROR (read and cleared).
   virtual int TakeError() { return 0; }
+  // TCP_INFO's tcpi_state (netinet/tcp.h: TCP_ESTABLISHED, TCP_LISTEN, TCP_CLOSE, ...).
+  virtual uint8_t TcpState() const { return 7; }  // TCP_CLOSE
   // Called when an option the endpoint cares about changes (e.g. the buffer sizes).
   virtual void OptionChanged(int level, int name) {}
 

@@ -78,7 +78,7 @@ ErrnoOr<std::pair<vfs::FileRef, vfs::FileRef>> Stack::MakeSocketPair(int family,
 Socket* Stack::FindUnix(const UnixName& name, const UnixNames::PathKey* key, int type) const {
   switch (name.kind) {
     case UnixName::Kind::kAbstract:
-      return static_cast<Socket*>(unix_names_.FindAbstract(type, name.name));
+      return static_cast<Socket*>(unix_names_.FindAbstract(type, name.name()));
     case UnixName::Kind::kPath:
       return key ? static_cast<Socket*>(unix_names_.FindPath(*key)) : nullptr;
     case UnixName::Kind::kUnnamed:

@@ -1,6 +1,7 @@
 // StreamSocket (see stream_socket.h). Sentry thread only.
 #include "netstack/stream_socket.h"
 
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -8,6 +9,7 @@
 #include <cerrno>
 
 #include "netstack/stack.h"
+#include "netstack/write_choke.h"
 
 namespace sentry::netstack {
 namespace {
@@ -52,19 +54,27 @@ StreamSocket::StreamSocket(Stack* stack, int family, int type, int protocol, int
       fd_(std::move(fd)),
       spare_(std::move(spare)) {}
 
-StreamSocket::~StreamSocket() { connect_wait_.WakeAll(); }
+StreamSocket::~StreamSocket() {
+  connect_wait_.WakeAll();
+  // Queued connects to a closed listener are refused (Linux: the SYN retry meets a RST).
+  for (auto& w : syn_queue_) {
+    std::shared_ptr<StreamSocket> c = w.lock();
+    if (c && c->state_ == State::kConnecting) c->Fail(ECONNREFUSED);
+  }
+}
 
 void StreamSocket::Connected(std::shared_ptr<StreamLink> link, int side, const SockAddr& peer,
                              const Cred& peer_cred) {
   state_ = State::kConnected;
   link_ = std::move(link);
   side_ = side;
+  link_->oobinline[side] = opts_.oobinline;
   peer_ = peer;
   peer_cred_ = peer_cred;
 }
 
 SysResult StreamSocket::Listen(int backlog, const Caller& who) {
-  if (state_ == State::kConnected) return SysResult::Errno(EINVAL);
+  if (state_ != State::kUnconnected && state_ != State::kListening) return SysResult::Errno(EINVAL);
   if (!bound_) {
     if (family_ == AF_UNIX) return SysResult::Errno(EINVAL);
     SysResult r = AutoBindInet();
@@ -73,10 +83,14 @@ SysResult StreamSocket::Listen(int backlog, const Caller& who) {
   if (backlog < 0 || backlog > kSomaxconn) backlog = kSomaxconn;
   backlog_max_ = backlog;
   if (state_ != State::kListening) {
+    // A listener is never writable (no POLLOUT, also to epoll on the host end).
+    if (!ChokeWrites(fd_.get())) return SysResult::Errno(ENOBUFS);
+    choked_ = true;
     state_ = State::kListening;
     listen_cred_ = who.cred;
     if (family_ != AF_UNIX) ports()->SetListening(this, true);
   }
+  AdmitPending();
   connect_wait_.WakeAll();
   return 0;
 }
@@ -87,89 +101,35 @@ ErrnoOr<std::shared_ptr<Socket>> StreamSocket::Accept(int flags) {
   if (backlog_.empty()) return R::Errno(EAGAIN);
   std::shared_ptr<StreamSocket> s = std::move(backlog_.front());
   backlog_.pop_front();
-  char bell;
-  (void)!::read(fd_.get(), &bell, 1);
+  if (backlog_.empty()) {
+    char bell;
+    (void)!::read(fd_.get(), &bell, 1);
+  }
+  AdmitPending();
   connect_wait_.WakeAll();
   s->set_status_flags(flags & O_NONBLOCK);
   return std::shared_ptr<Socket>(std::move(s));
 }
 
-WaitQueue* StreamSocket::ConnectWaitQueue() {
-  std::shared_ptr<Socket> l = full_listener_.lock();
-  if (!l) return nullptr;
-  return &static_cast<StreamSocket*>(l.get())->connect_wait_;
-}
-
-SysResult StreamSocket::Connect(const SockAddr& addr, const Caller& who) {
-  if (state_ == State::kConnected) return SysResult::Errno(EISCONN);
-  if (state_ == State::kListening) return SysResult::Errno(family_ == AF_UNIX ? EINVAL : EISCONN);
-  if (!spare_.valid()) return SysResult::Errno(EINVAL);
-  Socket* found = nullptr;
-  SockAddr peer_name;
-  InetAddr dst;
-  if (family_ == AF_UNIX) {
-    ErrnoOr<UnixName> n = ParseUnix(addr);
-    if (!n.ok() || n->kind == UnixName::Kind::kUnnamed) return SysResult::Errno(EINVAL);
-    found = stack_->FindUnix(*n, who.path_key, type_);
-    if (!found) return SysResult::Errno(ECONNREFUSED);
-    if (found->type() != type_) return SysResult::Errno(EPROTOTYPE);
-    peer_name = found->LocalName();
-  } else {
-    ErrnoOr<InetAddr> d = InetDestination(addr);
-    if (!d.ok()) return SysResult::Errno(d.error());
-    dst = *d;
-    found = stack_->FindInet(SOCK_STREAM, dst);
-    if (!found || dst.port == 0) return SysResult::Errno(ECONNREFUSED);
-    peer_name = InetSockAddr(family_, dst);
-  }
-  if (!found->Listening()) return SysResult::Errno(ECONNREFUSED);
-  auto* l = static_cast<StreamSocket*>(found);
-  if (l->backlog_full()) {
-    full_listener_ = l->self();
-    return SysResult::Errno(EAGAIN);
-  }
-  full_listener_.reset();
-  if (family_ != AF_UNIX) {
-    SysResult r = AutoBindInet();
-    if (!r.ok()) return r;
-  }
-  // The accepting side: the other end of this socket's host pair, in the listener's family.
-  auto server = std::make_shared<StreamSocket>(stack_, l->family_, l->type_, l->protocol_, 0,
-                                               l->creator_, std::move(spare_), UniqueFd());
-  server->opts_ = l->opts_;
-  server->bound_ = true;  // named like the listener, but not registered in any table
-  SockAddr my_name;
-  if (family_ == AF_UNIX) {
-    server->unix_local_ = l->unix_local_;
-    my_name = LocalName();
-  } else {
-    server->inet_local_ = dst;
-    inet_local_ = SourceFor(dst);
-    my_name = InetSockAddr(l->family_, inet_local_);
-  }
-  auto link = std::make_shared<StreamLink>();
-  link->last[0] = who.cred;
-  link->last[1] = l->listen_cred_;
-  Connected(link, 0, peer_name, l->listen_cred_);
-  server->Connected(link, 1, my_name, who.cred);
-  l->backlog_.push_back(std::move(server));
-  char bell = 0;
-  (void)!::write(l->spare_.get(), &bell, 1);
-  return 0;
-}
-
 SysResult StreamSocket::Send(SendArgs& a, const Caller& who) {
+  if (state_ == State::kConnecting) return SysResult::Errno(EAGAIN);  // wait for the connect
+  if (state_ == State::kFailed) return FailedIo(EPIPE);
   if (state_ != State::kConnected) {
     if (family_ == AF_UNIX)
       return SysResult::Errno(a.to && type_ == SOCK_STREAM ? EOPNOTSUPP : ENOTCONN);
     return SysResult::Errno(EPIPE);
   }
   if (a.to && family_ == AF_UNIX && type_ == SOCK_STREAM) return SysResult::Errno(EISCONN);
+  // MSG_OOB: the host pair's own (AF_UNIX) urgent byte, with TCP's semantics: the last byte
+  // is urgent, POLLPRI, SIOCATMARK; EOPNOTSUPP for seqpacket (or a host without it).
+  int oob = a.flags & MSG_OOB;
+  if (oob && type_ != SOCK_STREAM) return SysResult::Errno(EOPNOTSUPP);
+  if (oob && link_->oobinline[1 - side_]) oob = 0;  // the receiver reads it inline
   iovec iov{const_cast<char*>(a.data.data()), a.data.size()};
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  ssize_t n = ::sendmsg(fd_.get(), &m, MSG_DONTWAIT | MSG_NOSIGNAL);
+  ssize_t n = ::sendmsg(fd_.get(), &m, MSG_DONTWAIT | MSG_NOSIGNAL | oob);
   if (n < 0) return SysResult::Errno(errno);
   uint64_t units = type_ == SOCK_STREAM ? static_cast<uint64_t>(n) : 1;
   if (a.ctl && !a.ctl->empty() && units > 0) {
@@ -182,8 +142,15 @@ SysResult StreamSocket::Send(SendArgs& a, const Caller& who) {
 }
 
 SysResult StreamSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
-  if (state_ != State::kConnected)
+  bool oob = flags & MSG_OOB;
+  if (oob && type_ == SOCK_SEQPACKET) return SysResult::Errno(EOPNOTSUPP);
+  if (state_ == State::kConnecting) return SysResult::Errno(EAGAIN);
+  if (state_ == State::kFailed) return oob ? SysResult::Errno(EINVAL) : FailedIo(0);
+  if (state_ != State::kConnected) {
+    if (oob && family_ != AF_UNIX && state_ == State::kUnconnected) return SysResult::Errno(EINVAL);
     return SysResult::Errno(family_ == AF_UNIX && type_ == SOCK_STREAM ? EINVAL : ENOTCONN);
+  }
+  if (oob) return RecvUrgent(buf, flags, out);
   bool stream = type_ == SOCK_STREAM;
   bool peek = flags & MSG_PEEK;
   ControlQueue& q = link_->q[side_];
@@ -241,9 +208,12 @@ uint32_t StreamSocket::Readiness(uint32_t mask) {
   switch (state_) {
     case State::kUnconnected:
       return (POLLOUT | POLLHUP) & (mask | POLLHUP);
+    case State::kConnecting:
+      return 0;
     case State::kListening:
       return backlog_.empty() ? 0 : (POLLIN & mask);
-    case State::kConnected: {
+    case State::kConnected:
+    case State::kFailed: {
       struct pollfd p = {fd_.get(), static_cast<short>(mask), 0};
       if (::poll(&p, 1, 0) <= 0) return 0;
       return static_cast<uint16_t>(p.revents);
@@ -253,6 +223,12 @@ uint32_t StreamSocket::Readiness(uint32_t mask) {
 }
 
 SysResult StreamSocket::Ioctl(uint32_t cmd, void* arg) {
+  if (cmd == SIOCATMARK && type_ == SOCK_STREAM) {
+    int v = 0;
+    if (state_ == State::kConnected && ::ioctl(fd_.get(), SIOCATMARK, &v) != 0) v = 0;
+    *static_cast<int*>(arg) = v;
+    return 0;
+  }
   if (cmd != FIONREAD && cmd != TIOCOUTQ) return SysResult::Errno(ENOTTY);
   if (state_ == State::kListening) return SysResult::Errno(EINVAL);
   int v = 0;
@@ -260,6 +236,45 @@ SysResult StreamSocket::Ioctl(uint32_t cmd, void* arg) {
     return SysResult::Errno(errno);
   *static_cast<int*>(arg) = v;
   return 0;
+}
+
+SysResult StreamSocket::RecvUrgent(std::span<char> buf, int flags, RecvResult* out) {
+  if (opts_.oobinline) return SysResult::Errno(EINVAL);  // it was sent inline
+  iovec iov{buf.data(), buf.size()};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  ssize_t n = ::recvmsg(fd_.get(), &m, MSG_DONTWAIT | MSG_OOB | (flags & MSG_PEEK));
+  if (n < 0) return SysResult::Errno(errno);
+  if (!(flags & MSG_PEEK)) link_->rcvd[side_] += static_cast<uint64_t>(n);
+  out->copied = out->length = static_cast<size_t>(n);
+  out->msg_flags = MSG_OOB;
+  if (family_ == AF_UNIX) out->from = peer_;
+  return n;
+}
+
+void StreamSocket::OptionChanged(int level, int name) {
+  if (level == SOL_SOCKET && name == SO_OOBINLINE && link_)
+    link_->oobinline[side_] = opts_.oobinline;
+}
+
+uint8_t StreamSocket::TcpState() const {
+  switch (state_) {
+    case State::kUnconnected:
+    case State::kFailed:
+      return TCP_CLOSE;
+    case State::kConnecting:
+      return TCP_SYN_SENT;
+    case State::kListening:
+      return TCP_LISTEN;
+    case State::kConnected: {
+      // The peer's FIN shows as end of file on the host end.
+      struct pollfd p = {fd_.get(), POLLRDHUP, 0};
+      bool peer_done = ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP));
+      return peer_done ? TCP_CLOSE_WAIT : TCP_ESTABLISHED;
+    }
+  }
+  return TCP_CLOSE;
 }
 
 }  // namespace sentry::netstack

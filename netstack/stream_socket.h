@@ -1,7 +1,9 @@
 // StreamSocket: AF_UNIX SOCK_STREAM/SOCK_SEQPACKET and loopback TCP. The data path of a
 // connection is a sentry-owned host AF_UNIX pair (non-blocking, close-on-exec): buffering,
 // EOF, shutdown, message boundaries and readiness are the host's. Connection set-up,
-// names, credentials and SCM_RIGHTS are the sentry's. Sentry thread only.
+// names, credentials and SCM_RIGHTS are the sentry's. A nonblocking TCP connect answers
+// EINPROGRESS, as Linux: refused at once (SO_ERROR), or queued while the listener's backlog
+// is full (stream_connect.cc). Sentry thread only.
 #pragma once
 
 #include <deque>
@@ -21,6 +23,7 @@ struct StreamLink {
   uint64_t sent[2] = {};  // units side i wrote into the host pair
   uint64_t rcvd[2] = {};  // units side i read from it
   Cred last[2];           // the credentials side i last sent with
+  bool oobinline[2] = {};  // SO_OOBINLINE of side i: MSG_OOB to it is sent inline
 };
 
 class StreamSocket : public Socket {
@@ -40,9 +43,13 @@ class StreamSocket : public Socket {
 
   SysResult Listen(int backlog, const Caller& who) override;
   ErrnoOr<std::shared_ptr<Socket>> Accept(int flags) override;
+  // TCP with who.nonblock: EINPROGRESS (also when connected at once); EALREADY while
+  // queued; after an attempt failed, the next connect reports it (SO_ERROR, else
+  // ECONNABORTED) and the one after starts anew. AF_UNIX: synchronous (EAGAIN when full).
   SysResult Connect(const SockAddr& addr, const Caller& who) override;
   // The backlog-room queue of the listener the last connect found full (null: retry now).
   WaitQueue* ConnectWaitQueue() override;
+  int TakeError() override;
   SysResult Send(SendArgs& args, const Caller& who) override;
   SysResult Recv(std::span<char> buf, int flags, RecvResult* out) override;
   SysResult Shutdown(int how) override;
@@ -52,12 +59,30 @@ class StreamSocket : public Socket {
   int ReadinessFd() const override { return fd_.get(); }
   uint32_t Readiness(uint32_t mask) override;
   SysResult Ioctl(uint32_t cmd, void* arg) override;
+  uint8_t TcpState() const override;
+  void OptionChanged(int level, int name) override;
 
  private:
-  enum class State { kUnconnected, kListening, kConnected };
+  // kConnecting: a nonblocking TCP connect queued on a full backlog (its host end choked,
+  // so no POLLOUT). kFailed: an attempt failed (TCP_CLOSE after RST): the pair's other end
+  // is closed, so the host reports POLLIN|POLLOUT|POLLHUP|POLLRDHUP (+POLLERR until the
+  // error is taken) as Linux does.
+  enum class State { kUnconnected, kConnecting, kListening, kConnected, kFailed };
   void Connected(std::shared_ptr<StreamLink> link, int side, const SockAddr& peer,
                  const Cred& peer_cred);
   bool backlog_full() const { return backlog_.size() > static_cast<size_t>(backlog_max_); }
+  // Connects to listener `l` now: the accepting side is made and queued on `l`.
+  void Establish(StreamSocket* l, const Cred& cred, const InetAddr& dst, const SockAddr& peer);
+  // Ends an attempt with `err` (SO_ERROR): kFailed.
+  void Fail(int err);
+  // kFailed → kUnconnected with a new host pair (a new attempt).
+  SysResult Renew();
+  // A listener with backlog room completes queued nonblocking connects.
+  void AdmitPending();
+  // Errors of a failed attempt for send (EPIPE) and recv (EOF).
+  SysResult FailedIo(int no_error);
+  // recv(MSG_OOB) on a connected stream: the host pair's urgent byte.
+  SysResult RecvUrgent(std::span<char> buf, int flags, RecvResult* out);
 
   State state_ = State::kUnconnected;
   UniqueFd fd_;     // own end of the host pair
@@ -74,6 +99,14 @@ class StreamSocket : public Socket {
   WaitQueue connect_wait_;
   // The listener whose full backlog made the last connect answer EAGAIN.
   std::weak_ptr<Socket> full_listener_;
+  // Nonblocking TCP connects waiting for room in this listener's backlog.
+  std::deque<std::weak_ptr<StreamSocket>> syn_queue_;
+  // kConnecting: the destination and the caller's credentials.
+  InetAddr pending_dst_;
+  Cred pending_cred_;
+  bool choked_ = false;        // fd_ is choked (write_choke.h): a listener or kConnecting
+  int error_ = 0;              // SO_ERROR
+  bool report_failure_ = false;  // kFailed: the next connect reports it (Linux SS_CONNECTING)
 };
 
 }  // namespace sentry::netstack

@@ -8,8 +8,10 @@
 
 namespace sentry::netstack {
 
-int UnixNames::BindAbstract(int type, const std::string& name, void* owner) {
-  return abstract_.emplace(std::make_pair(type, name), owner).second ? 0 : EADDRINUSE;
+int UnixNames::BindAbstract(int type, std::string_view name, void* owner) {
+  if (abstract_.find(Probe{type, name}) != abstract_.end()) return EADDRINUSE;
+  abstract_.emplace(Key{type, std::string(name)}, owner);
+  return 0;
 }
 
 int UnixNames::BindPath(PathKey key, void* owner) {
@@ -25,8 +27,8 @@ void UnixNames::Unbind(void* owner) {
   }
 }
 
-void* UnixNames::FindAbstract(int type, const std::string& name) const {
-  auto it = abstract_.find(std::make_pair(type, name));
+void* UnixNames::FindAbstract(int type, std::string_view name) const {
+  auto it = abstract_.find(Probe{type, name});
   return it == abstract_.end() ? nullptr : it->second;
 }
 
@@ -42,7 +44,7 @@ std::string UnixNames::FreeAutobindName() {
     next_auto_ = (next_auto_ + 1) & 0xfffff;
     bool taken = false;
     for (int type : {SOCK_STREAM, SOCK_DGRAM, SOCK_SEQPACKET})
-      taken |= abstract_.count({type, buf}) > 0;
+      taken |= abstract_.find(Probe{type, buf}) != abstract_.end();
     if (!taken) return buf;
   }
   return {};

@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 
 #include "common/sys_result.h"
@@ -18,17 +19,35 @@ class UnixNames {
   using PathKey = std::pair<dev_t, ino_t>;
 
   // EADDRINUSE when taken. Abstract names are per socket type, as Linux hashes them.
-  int BindAbstract(int type, const std::string& name, void* owner);
+  // Lookups never allocate (connect, sendto); a bind stores a copy of the name.
+  int BindAbstract(int type, std::string_view name, void* owner);
   int BindPath(PathKey key, void* owner);
   // Drops every name of `owner`.
   void Unbind(void* owner);
-  void* FindAbstract(int type, const std::string& name) const;
+  void* FindAbstract(int type, std::string_view name) const;
   void* FindPath(PathKey key) const;
   // An unused abstract name for autobind: five hex digits, as Linux.
   std::string FreeAutobindName();
 
  private:
-  std::map<std::pair<int, std::string>, void*> abstract_;
+  struct Key {
+    int type;
+    std::string name;
+  };
+  struct Probe {
+    int type;
+    std::string_view name;
+  };
+  // Orders Keys and Probes alike, so that a lookup needs no Key (no string).
+  struct Less {
+    using is_transparent = void;
+    template <typename A, typename B>
+    bool operator()(const A& a, const B& b) const {
+      if (a.type != b.type) return a.type < b.type;
+      return std::string_view(a.name) < std::string_view(b.name);
+    }
+  };
+  std::map<Key, void*, Less> abstract_;
   std::map<PathKey, void*> paths_;
   uint32_t next_auto_ = 0;
 };

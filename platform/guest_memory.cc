@@ -53,10 +53,13 @@ size_t ReadGuestPartial(pid_t tid, uint64_t addr, void* buf, size_t len) {
 }
 
 SysResult ReadGuestCString(pid_t tid, uint64_t addr, char* buf, size_t cap) {
+  // Most paths are short: the first read takes 256 bytes, later ones the rest of a page
+  // (a read never crosses a page boundary, so an unmapped next page cannot fail it).
   size_t done = 0;
   while (done < cap) {
     uint64_t a = addr + done;
     size_t chunk = std::min<size_t>(cap - done, kPage - (a % kPage));
+    if (done == 0) chunk = std::min<size_t>(chunk, 256);
     SysResult r = ReadGuest(tid, a, buf + done, chunk);
     if (!r.ok()) return r;
     void* nul = memchr(buf + done, 0, chunk);

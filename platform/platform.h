@@ -81,6 +81,10 @@ class Platform {
   // Installs host_fd into the requesting thread's host fd table at exactly target_fd.
   virtual SysResult InstallFd(const SyscallRequest& req, int host_fd, int target_fd,
                               bool cloexec) = 0;
+  // Whether a mirror (always close-on-exec; only the stub is installed without it) was ever
+  // put at the stub's fd number (kGuestStubFd) in some guest. While false, every guest
+  // still holds the stub there and an exec need not check its host fd table.
+  virtual bool StubFdEverReplaced() const = 0;
   virtual bool StillValid(const SyscallRequest& req) = 0;
 
   // Next lifecycle stop, non-blocking (false when none is pending).

@@ -167,8 +167,11 @@ class SeccompPlatform : public Platform {
   }
   SysResult InstallFd(const SyscallRequest& req, int host_fd, int target_fd,
                       bool cloexec) override {
-    return listener_->AddFd(req.id, host_fd, target_fd, cloexec);
+    SysResult r = listener_->AddFd(req.id, host_fd, target_fd, cloexec);
+    if (target_fd == kGuestStubFd && cloexec && r.ok()) stub_fd_replaced_ = true;
+    return r;
   }
+  bool StubFdEverReplaced() const override { return stub_fd_replaced_; }
   bool StillValid(const SyscallRequest& req) override { return listener_->IdValid(req.id); }
 
   bool NextStop(StopEvent* ev) override {
@@ -229,6 +232,7 @@ class SeccompPlatform : public Platform {
 
  private:
   std::unique_ptr<SeccompListener> listener_;
+  bool stub_fd_replaced_ = false;
   UniqueFd listener_backup_;  // restores the listener's fd number after an armed wait
   UniqueFd dummy_fd_;         // shadows the listener to end an armed wait (child_signal.h)
   bool sync_wakeup_ = false;

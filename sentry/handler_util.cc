@@ -13,6 +13,13 @@ SysResult ReadPath(SyscallContext& c, uint64_t addr, std::string* out) {
   return 0;
 }
 
+SysResult ReadPath(SyscallContext& c, uint64_t addr, GuestPath* out) {
+  SysResult r = platform::ReadGuestCString(c.tid(), addr, out->buf, sizeof(out->buf));
+  if (!r.ok()) return r;
+  out->len = static_cast<size_t>(r.value());
+  return 0;
+}
+
 vfs::FsContext FsFor(SyscallContext& c) {
   vfs::FsContext ctx = c.proc.fs;
   ctx.caller_pid = c.proc.pid;

@@ -31,6 +31,17 @@ SysResult CopyOutObj(SyscallContext& c, uint64_t addr, const T& obj) {
 // Reads a path argument: EFAULT, ENAMETOOLONG (>= PATH_MAX).
 SysResult ReadPath(SyscallContext& c, uint64_t addr, std::string* out);
 
+// A path argument held in a buffer of the handler's own (fiber) stack: the hot path syscalls
+// (stat family, open, access) read their path without allocating.
+struct GuestPath {
+  char buf[vfs::kPathMax];
+  size_t len = 0;
+  std::string_view view() const { return {buf, len}; }
+  bool empty() const { return len == 0; }
+  char front() const { return buf[0]; }
+};
+SysResult ReadPath(SyscallContext& c, uint64_t addr, GuestPath* out);
+
 // The caller's FsContext for VFS calls.
 vfs::FsContext FsFor(SyscallContext& c);
 
@@ -51,7 +62,8 @@ SysResult Blocking(SyscallContext& c, const vfs::FileRef& f, uint32_t events, Op
     SysResult r = op();
     if (r.error() != EAGAIN || (f->status_flags() & O_NONBLOCK) || f->ReadinessFd() < 0)
       return r;
-    if (!c.kernel.WaitForFd(c.task, f->ReadinessFd(), events)) return SysResult::Errno(EINTR);
+    int fd = events == EPOLLOUT ? f->WriteWaitFd() : f->ReadinessFd();
+    if (!c.kernel.WaitForFd(c.task, fd, events)) return SysResult::Errno(EINTR);
     if (!c.kernel.platform().StillValid(c.req)) return SysResult::Errno(EINTR);
   }
 }

@@ -43,7 +43,8 @@ inline constexpr int64_t kPollerTickNs = 5'000'000;
 // Ioctls on the sandbox's ptys (handlers_tty_pty.cc): `f` is the vfs::PtyFile of fd arg(0).
 SysResult PtyIoctl(SyscallContext& c, const vfs::FileRef& f, uint32_t cmd);
 // read (write: `write`) of a pty slave by a background process of the pty's session: raises
-// SIGTTIN (SIGTTOU with TOSTOP) in its group and returns EINTR, or EIO (SIGTTIN ignored);
+// SIGTTIN (SIGTTOU with TOSTOP) in its group and returns EINTR, or EIO (SIGTTIN ignored or
+// blocked, or the group orphaned);
 // 0: go ahead.
 int PtyJobControl(SyscallContext& c, const vfs::FileRef& f, bool write);
 

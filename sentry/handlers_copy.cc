@@ -13,6 +13,7 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "vfs/fsnotify.h"
 #include "vfs/hostfd.h"
 
 namespace sentry {
@@ -25,6 +26,16 @@ uint32_t FileType(const vfs::FileRef& f) {
   struct stat st;
   if (!f->Stat(&st).ok()) return 0;
   return st.st_mode & S_IFMT;
+}
+
+// After a copy of `r` bytes: IN_ACCESS on the source, IN_MODIFY on the destination, as
+// read/write report them (Linux's sendfile, splice and copy_file_range do the same).
+SysResult Notify(const vfs::FileRef& in, const vfs::FileRef& out, SysResult r) {
+  if (r.ok() && r.value() > 0 && vfs::fsnotify::Active()) {
+    vfs::fsnotify::FileEvent(*in, IN_ACCESS);
+    vfs::fsnotify::FileEvent(*out, IN_MODIFY);
+  }
+  return r;
 }
 
 // Reads an optional loff_t argument; *present false for a null pointer.
@@ -142,7 +153,7 @@ SysResult Sendfile(SyscallContext& c) {
     off = cur.value();
   }
   int64_t pos = off;
-  SysResult r = CopyFromSeekable(c, in, &pos, out, nullptr, c.arg(3), false);
+  SysResult r = Notify(in, out, CopyFromSeekable(c, in, &pos, out, nullptr, c.arg(3), false));
   if (!r.ok()) return r;
   if (given) {
     if (SysResult w = CopyOutObj(c, c.arg(2), pos); !w.ok()) return w;
@@ -178,7 +189,7 @@ SysResult CopyFileRange(SyscallContext& c) {
     if (in_off < out_off + l && out_off < in_off + l) return SysResult::Errno(EINVAL);
   }
   int64_t in_pos = in_off, out_pos = out_off;
-  SysResult r = CopyFromSeekable(c, in, &in_pos, out, &out_pos, len, false);
+  SysResult r = Notify(in, out, CopyFromSeekable(c, in, &in_pos, out, &out_pos, len, false));
   if (!r.ok()) return r;
   if (in_given) {
     if (SysResult w = CopyOutObj(c, c.arg(1), in_pos); !w.ok()) return w;
@@ -219,7 +230,8 @@ SysResult Splice(SyscallContext& c) {
     if (!out_pipe) {
       if (SysResult r = ReadOffset(c, c.arg(3), &out_off, &given); !r.ok()) return r;
     }
-    SysResult r = MoveFromPipe(c, in, out, given ? &out_off : nullptr, len, nonblock);
+    SysResult r =
+        Notify(in, out, MoveFromPipe(c, in, out, given ? &out_off : nullptr, len, nonblock));
     if (r.ok() && given) {
       if (SysResult w = CopyOutObj(c, c.arg(3), out_off); !w.ok()) return w;
     }
@@ -235,7 +247,7 @@ SysResult Splice(SyscallContext& c) {
     in_off = cur.value();
   }
   int64_t pos = in_off;
-  SysResult r = CopyFromSeekable(c, in, &pos, out, nullptr, len, nonblock);
+  SysResult r = Notify(in, out, CopyFromSeekable(c, in, &pos, out, nullptr, len, nonblock));
   if (!r.ok()) return r;
   if (given) {
     if (SysResult w = CopyOutObj(c, c.arg(1), pos); !w.ok()) return w;

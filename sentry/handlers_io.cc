@@ -2,6 +2,7 @@
 // pwritev, lseek, getdents64, ioctl. Copies go through the kernel's shared I/O buffer.
 // Sentry thread only.
 #include <asm/ioctls.h>
+#include <asm/sockios.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
@@ -12,6 +13,7 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "sentry/host_job_control.h"
 #include "vfs/fsnotify.h"
 #include "vfs/pty.h"
 
@@ -28,29 +30,52 @@ bool IsTerminal(const vfs::FileRef& f) {
 }
 
 // Reads up to `count` bytes into guest memory at `addr` (at `offset` when >= 0).
+// `buf_base`: where in the I/O buffer this read's bytes go (readv keeps all of its iovecs'
+// bytes in the buffer, in order, so that an undelivered reply can give them back).
 SysResult ReadToGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, size_t count,
-                      int64_t offset) {
+                      int64_t offset, size_t buf_base = 0) {
   if (f->is_path()) return SysResult::Errno(EBADF);
   if (f->access_mode() == O_WRONLY) return SysResult::Errno(EBADF);
   count = std::min(count, kMaxIo);
-  char* buf = c.kernel.io_buffer();
+  Task::ReadUndo& undo = c.task.read_undo;
+  if (buf_base >= Kernel::kIoBufferSize) {
+    buf_base = 0;
+    undo.in_buffer = false;
+  }
+  char* buf = c.kernel.io_buffer() + buf_base;
+  const size_t cap = Kernel::kIoBufferSize - buf_base;
+  // Bytes pushed back by an earlier undelivered reply come first.
+  auto read = [&](std::span<char> span, int64_t at) -> SysResult {
+    if (at >= 0) return f->PRead(span, at);
+    if (f->has_pushback()) return static_cast<int64_t>(f->TakePushback(span));
+    return f->Read(span);
+  };
   size_t total = 0;
   while (total < count) {
-    size_t chunk = std::min(count - total, Kernel::kIoBufferSize);
+    size_t chunk = std::min(count - total, cap);
     std::span<char> span(buf, chunk);
     SysResult r;
     if (total == 0) {
-      r = Blocking(c, f, EPOLLIN, [&] {
-        return offset >= 0 ? f->PRead(span, offset) : f->Read(span);
-      });
+      r = Blocking(c, f, EPOLLIN, [&] { return read(span, offset); });
     } else {
-      r = offset >= 0 ? f->PRead(span, offset + static_cast<int64_t>(total)) : f->Read(span);
+      undo.in_buffer = false;  // this chunk overwrites the previous one
+      r = read(span, offset >= 0 ? offset + static_cast<int64_t>(total) : -1);
       if (r.error() == EAGAIN) break;
     }
     if (!r.ok()) return total ? SysResult(static_cast<int64_t>(total)) : r;
     size_t n = static_cast<size_t>(r.value());
-    if (n && !CopyOut(c, addr + total, buf, n).ok())
+    if (offset < 0 && n > 0) {
+      if (undo.file != f) undo = {f, 0, undo.in_buffer};
+      undo.len += n;
+    }
+    if (n && !CopyOut(c, addr + total, buf, n).ok()) {
+      // Like Linux, bytes that could not be copied stay in the file.
+      if (offset < 0) {
+        f->GiveBack(buf, n);
+        undo.len -= n;
+      }
       return total ? SysResult(static_cast<int64_t>(total)) : SysResult::Errno(EFAULT);
+    }
     total += n;
     if (n < chunk) break;
   }
@@ -103,53 +128,77 @@ SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr
   return static_cast<int64_t>(total);
 }
 
-// A process outside the terminal's foreground group that reads it gets SIGTTIN (its group
-// stops, and the read restarts once continued), as with a real controlling terminal.
-bool StopBackgroundReader(SyscallContext& c, const vfs::FileRef& f) {
-  if (!IsTerminal(f)) return false;
+// Job control on the host terminal, whose foreground group the kernel emulates: a process
+// outside it that reads the terminal gets SIGTTIN, one that writes it with TOSTOP set gets
+// SIGTTOU (its group stops, and the call restarts once continued), as Linux's
+// __tty_check_change: EIO instead for a reader that ignores or blocks SIGTTIN and for an
+// orphaned group; a writer that ignores or blocks SIGTTOU goes ahead. 0: go ahead.
+int HostTerminalJobControl(SyscallContext& c, const vfs::FileRef& f, bool write) {
+  constexpr uint32_t kTostop = 0400;  // TOSTOP in c_lflag (<termios.h> clashes with asm/)
+  if (!IsTerminal(f)) return 0;
+  int sig = SIGTTIN;
+  if (write) {
+    alignas(8) uint32_t termios[16] = {};  // the kernel's struct termios: c_lflag is word 3
+    if (!f->Ioctl(TCGETS, termios).ok() || !(termios[3] & kTostop)) return 0;
+    sig = SIGTTOU;
+  }
   int pgrp = c.kernel.GuestPgrpOf(c.proc);
-  if (pgrp < 0 || pgrp == c.kernel.foreground_pgrp()) return false;
+  if (pgrp < 0 || pgrp == c.kernel.foreground_pgrp()) return 0;
+  if (Kernel::IgnoresOrBlocks(c.task.host_tid, sig)) return write ? 0 : EIO;
   pid_t host_group = c.kernel.HostPgrpOf(pgrp);
-  if (host_group == 0) return false;
-  kill(-host_group, SIGTTIN);
+  if (host_group == 0) return 0;
+  if (HostPgrpOrphaned(c.kernel, host_group)) return EIO;
+  kill(-host_group, sig);
   c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
-  return true;
+  return EINTR;
 }
 
-// With TOSTOP set on the terminal, a background process that writes to it gets SIGTTOU (its
-// group stops, and the write restarts once continued) unless it ignores or blocks SIGTTOU,
-// in which case the write goes ahead, as Linux's tty_check_change does.
-bool StopBackgroundWriter(SyscallContext& c, const vfs::FileRef& f) {
-  constexpr uint32_t kTostop = 0400;  // TOSTOP in c_lflag (<termios.h> clashes with asm/)
-  if (!IsTerminal(f)) return false;
-  alignas(8) uint32_t termios[16] = {};  // the kernel's struct termios: c_lflag is word 3
-  if (!f->Ioctl(TCGETS, termios).ok() || !(termios[3] & kTostop)) return false;
-  int pgrp = c.kernel.GuestPgrpOf(c.proc);
-  if (pgrp < 0 || pgrp == c.kernel.foreground_pgrp()) return false;
-  if (Kernel::IgnoresOrBlocks(c.task.host_tid, SIGTTOU)) return false;
-  pid_t host_group = c.kernel.HostPgrpOf(pgrp);
-  if (host_group == 0) return false;
-  kill(-host_group, SIGTTOU);
-  c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
-  return true;
+// The background check of read/readv (write/writev) on the host terminal or a sandbox pty.
+int BackgroundJobControl(SyscallContext& c, const vfs::FileRef& f, bool write) {
+  if (int err = HostTerminalJobControl(c, f, write)) return err;
+  return PtyJobControl(c, f, write);  // handlers_tty_pty.cc
 }
 
 SysResult Read(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
   if (SysResult r; ContinueGuestRead(c, c.arg(0), f, &r)) return r;  // signalfd
-  // The signal interrupts this notification; the guest restarts the read after SIGCONT.
-  if (StopBackgroundReader(c, f)) return SysResult::Errno(EINTR);
-  if (int err = PtyJobControl(c, f, false)) return SysResult::Errno(err);
+  if (int err = BackgroundJobControl(c, f, false)) return SysResult::Errno(err);
   return ReadToGuest(c, f, c.arg(1), c.arg(2), -1);
+}
+
+// The kernel's restart of a write whose reply did not land (Task::write_replay): its
+// remembered result, without writing again. Any other write-family call forgets it.
+bool ReplayUndeliveredWrite(SyscallContext& c, const vfs::FileRef& f, SysResult* out) {
+  Task::WriteRecord& w = c.task.write_replay;
+  if (w.file == nullptr) return false;
+  bool same = w.file == f && w.nr == c.req.nr && w.ip == c.req.ip && w.args[0] == c.arg(0) &&
+              w.args[1] == c.arg(1) && w.args[2] == c.arg(2);
+  if (!same) {
+    w = {};
+    return false;
+  }
+  *out = w.result;
+  // The answer may fail to land again (another signal): it stays recorded the same way.
+  c.task.write_done = std::move(w);
+  w = {};
+  return true;
+}
+
+// Records a write that moved bytes, for Kernel::HandleSyscall to keep if its reply fails.
+SysResult RecordWrite(SyscallContext& c, const vfs::FileRef& f, SysResult r) {
+  if (r.ok() && r.value() > 0) {
+    c.task.write_done = {f, c.req.nr, {c.arg(0), c.arg(1), c.arg(2)}, c.req.ip, r.value()};
+  }
+  return r;
 }
 
 SysResult Write(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
-  if (StopBackgroundWriter(c, f)) return SysResult::Errno(EINTR);
-  if (int err = PtyJobControl(c, f, true)) return SysResult::Errno(err);
-  return WriteFromGuest(c, f, c.arg(1), c.arg(2), -1);
+  if (SysResult r; ReplayUndeliveredWrite(c, f, &r)) return r;
+  if (int err = BackgroundJobControl(c, f, true)) return SysResult::Errno(err);
+  return RecordWrite(c, f, WriteFromGuest(c, f, c.arg(1), c.arg(2), -1));
 }
 
 SysResult Pread64(SyscallContext& c) {
@@ -187,7 +236,7 @@ SysResult Vectored(SyscallContext& c, const vfs::FileRef& f, bool write, int64_t
     uint64_t base = reinterpret_cast<uint64_t>(iov[i].iov_base);
     int64_t off = offset >= 0 ? offset + total : -1;
     SysResult r = write ? WriteFromGuest(c, f, base, iov[i].iov_len, off)
-                        : ReadToGuest(c, f, base, iov[i].iov_len, off);
+                        : ReadToGuest(c, f, base, iov[i].iov_len, off, static_cast<size_t>(total));
     if (!r.ok()) return total ? SysResult(total) : r;
     total += r.value();
     if (static_cast<uint64_t>(r.value()) < iov[i].iov_len) break;
@@ -198,9 +247,15 @@ SysResult Vectored(SyscallContext& c, const vfs::FileRef& f, bool write, int64_t
 SysResult Readv(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (SysResult r; f && ContinueGuestRead(c, c.arg(0), f, &r)) return r;  // signalfd
+  if (int err = f ? BackgroundJobControl(c, f, false) : 0) return SysResult::Errno(err);
   return Vectored(c, f, false, -1);
 }
-SysResult Writev(SyscallContext& c) { return Vectored(c, GetFile(c, c.arg(0)), true, -1); }
+SysResult Writev(SyscallContext& c) {
+  vfs::FileRef f = GetFile(c, c.arg(0));
+  if (SysResult r; f && ReplayUndeliveredWrite(c, f, &r)) return r;
+  if (int err = f ? BackgroundJobControl(c, f, true) : 0) return SysResult::Errno(err);
+  return RecordWrite(c, f, Vectored(c, f, true, -1));
+}
 SysResult Preadv(SyscallContext& c) {
   if (static_cast<int64_t>(c.arg(3)) < 0) return SysResult::Errno(EINVAL);
   return Vectored(c, GetFile(c, c.arg(0)), false, static_cast<int64_t>(c.arg(3)));
@@ -231,11 +286,16 @@ SysResult Getdents64(SyscallContext& c) {
   if (!f || f->is_path()) return SysResult::Errno(EBADF);
   size_t count = std::min<size_t>(c.arg(2), Kernel::kIoBufferSize);
   char* buf = c.kernel.io_buffer();
+  const int64_t before = f->offset();
   SysResult r = f->GetDents64(std::span<char>(buf, count));
   if (r.ok()) vfs::fsnotify::FileEvent(*f, IN_ACCESS);
   if (!r.ok() || r.value() == 0) return r;
-  if (!CopyOut(c, c.arg(1), buf, static_cast<size_t>(r.value())).ok())
+  if (!CopyOut(c, c.arg(1), buf, static_cast<size_t>(r.value())).ok()) {
+    f->Seek(before, SEEK_SET);  // like Linux: nothing was read
     return SysResult::Errno(EFAULT);
+  }
+  // An undelivered reply puts the position back (Kernel::HandleSyscall).
+  c.task.read_undo = {f, 0, false, before};
   return r;
 }
 
@@ -254,6 +314,7 @@ bool ShapeOf(uint32_t cmd, IoctlShape* s) {
     case TIOCSWINSZ: *s = {8, true, false}; return true;
     case FIONREAD: *s = {4, false, true}; return true;
     case TIOCOUTQ: *s = {4, false, true}; return true;
+    case SIOCATMARK: *s = {4, false, true}; return true;
     default: return false;
   }
 }

@@ -9,6 +9,7 @@
 
 #include <cstring>
 
+#include "sentry/ctty_open.h"
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
 
@@ -18,13 +19,13 @@ namespace {
 using DentryRef = std::shared_ptr<vfs::Dentry>;
 
 SysResult OpenImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int flags, uint32_t mode) {
-  std::string path;
+  GuestPath path;
   SysResult r = ReadPath(c, path_addr, &path);
   if (!r.ok()) return r;
   if (path.empty()) return SysResult::Errno(ENOENT);
-  auto dir = path[0] == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
+  auto dir = path.front() == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
   if (!dir.ok()) return SysResult::Errno(dir.error());
-  auto f = c.kernel.vfs().OpenAt(FsFor(c), c.proc.creds, *dir, path, flags, mode);
+  auto f = c.kernel.vfs().OpenAt(FsFor(c), c.proc.creds, *dir, path.view(), flags, mode);
   if (!f.ok()) return SysResult::Errno(f.error());
   // A FIFO opened for one side waits for the other (the description, dropped on EINTR,
   // leaves the FIFO as it was).
@@ -37,7 +38,7 @@ SysResult OpenImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int flags, 
       !(*f)->is_path()) {
     c.kernel.audit().Open(c.proc.pid, (*f)->Path(), flags);
   }
-  return c.proc.fds->Install(*f, flags & O_CLOEXEC, 0, FdLimit(c));
+  return InstallOpenedFile(c, *f, flags);  // ctty_open.h: a terminal may become the ctty
 }
 
 SysResult Open(SyscallContext& c) {
@@ -68,7 +69,7 @@ SysResult Openat2(SyscallContext& c) {
 SysResult StatImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int flags, struct stat* st) {
   if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE))
     return SysResult::Errno(EINVAL);
-  std::string path;
+  GuestPath path;
   SysResult r = ReadPath(c, path_addr, &path);
   if (!r.ok()) return r;
   if (path.empty()) {
@@ -80,9 +81,9 @@ SysResult StatImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int flags, 
     if (dirfd < 0 || !f) return SysResult::Errno(EBADF);
     return f->Stat(st);
   }
-  auto dir = path[0] == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
+  auto dir = path.front() == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
   if (!dir.ok()) return SysResult::Errno(dir.error());
-  return c.kernel.vfs().StatAt(FsFor(c), c.proc.creds, *dir, path,
+  return c.kernel.vfs().StatAt(FsFor(c), c.proc.creds, *dir, path.view(),
                                !(flags & AT_SYMLINK_NOFOLLOW), st);
 }
 
@@ -185,7 +186,7 @@ SysResult Readlinkat(SyscallContext& c) {
 SysResult AccessImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int mode, int flags) {
   if (mode & ~(R_OK | W_OK | X_OK)) return SysResult::Errno(EINVAL);
   if (flags & ~(AT_EACCESS | AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return SysResult::Errno(EINVAL);
-  std::string path;
+  GuestPath path;
   SysResult r = ReadPath(c, path_addr, &path);
   if (!r.ok()) return r;
   if (path.empty()) {
@@ -198,9 +199,9 @@ SysResult AccessImpl(SyscallContext& c, int dirfd, uint64_t path_addr, int mode,
                                  (flags & AT_EACCESS) ? vfs::IdKind::kFs : vfs::IdKind::kReal);
     return e ? SysResult::Errno(e) : SysResult(0);
   }
-  auto dir = path[0] == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
+  auto dir = path.front() == '/' ? ErrnoOr<DentryRef>(c.proc.fs.root) : c.kernel.DirFor(c.proc, dirfd);
   if (!dir.ok()) return SysResult::Errno(dir.error());
-  return c.kernel.vfs().AccessAt(FsFor(c), c.proc.creds, *dir, path, mode,
+  return c.kernel.vfs().AccessAt(FsFor(c), c.proc.creds, *dir, path.view(), mode,
                                  !(flags & AT_SYMLINK_NOFOLLOW));
 }
 SysResult Access(SyscallContext& c) {

@@ -44,7 +44,8 @@ int Scan(SyscallContext& c, std::vector<pollfd>& fds, bool* tick) {
     } else {
       if (RefreshPollerReadiness(c, f)) *tick = true;
       uint32_t want = static_cast<uint16_t>(p.events) | kAlwaysReported;
-      p.revents = static_cast<short>(f->Readiness(want) & want);
+      uint32_t ready_now = f->Readiness(want) | (f->has_pushback() ? POLLIN | POLLRDNORM : 0);
+      p.revents = static_cast<short>(ready_now & want);
     }
     if (p.revents) ++ready;
   }

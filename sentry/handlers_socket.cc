@@ -72,19 +72,19 @@ SysResult Bind(SyscallContext& c) {
       // The socket inode in the VFS (mode 0777 & ~umask), made before the bound check as
       // Linux's unix_bind_bsd does (an existing path is EADDRINUSE even then).
       vfs::Vfs& v = c.kernel.vfs();
-      r = v.MknodAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name, S_IFSOCK | 0777, 0);
+      r = v.MknodAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name(), S_IFSOCK | 0777, 0);
       if (!r.ok()) return SysResult::Errno(r.error() == EEXIST ? EADDRINUSE : r.error());
       if (s->bound()) {
-        v.UnlinkAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name, false);
+        v.UnlinkAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name(), false);
         return SysResult::Errno(EINVAL);
       }
       struct stat st;
-      r = v.StatAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name, false, &st);
+      r = v.StatAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name(), false, &st);
       if (!r.ok()) return r;
       netstack::UnixNames::PathKey key{st.st_dev, st.st_ino};
       who.path_key = &key;
       r = s->Bind(a, who);
-      if (!r.ok()) v.UnlinkAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name, false);
+      if (!r.ok()) v.UnlinkAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name(), false);
       return r;
     }
   }
@@ -141,6 +141,7 @@ SysResult Connect(SyscallContext& c) {
   if (!r.ok()) return r;
   if (is_path) who.path_key = &key;
   bool nonblock = s->status_flags() & O_NONBLOCK;
+  who.nonblock = nonblock;
   int64_t deadline = s->options().sndtimeo_ns > 0 ? MonotonicNs() + s->options().sndtimeo_ns : -1;
   for (;;) {
     r = s->Connect(a, who);

@@ -95,7 +95,8 @@ SysResult DoSend(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int f
   do {
     size_t chunk = std::min<uint64_t>(io.total - sent, Kernel::kIoBufferSize);
     netstack::SendArgs a;
-    a.flags = flags;
+    // MSG_OOB marks the last byte of the whole send only.
+    a.flags = sent + chunk < io.total ? (flags & ~MSG_OOB) : flags;
     a.to = to;
     a.ctl = ctl;
     SysResult r = SocketBlocking(
@@ -190,6 +191,7 @@ SysResult DoRecv(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int f
       return got ? SysResult(static_cast<int64_t>(got)) : SysResult::Errno(EFAULT);
     bool has_ctl = !part.ctl.empty();
     if (got == 0 || has_ctl) {
+      res->msg_flags = part.msg_flags;
       res->from = part.from;
       res->want_cred = part.want_cred;
       res->ctl = std::move(part.ctl);

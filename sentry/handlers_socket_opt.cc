@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "netstack/tcp_info.h"
 #include "sentry/handlers.h"
 #include "sentry/handlers_socket_util.h"
 
@@ -115,7 +116,11 @@ SysResult Setsockopt(SyscallContext& c) {
   if (!r.ok()) return r;
   int level = static_cast<int>(c.arg(1)), name = static_cast<int>(c.arg(2));
   if (static_cast<int32_t>(c.arg(4)) < 0) return SysResult::Errno(EINVAL);
-  if (level == SOL_SOCKET) return SetSolSocket(c, s, name);
+  if (level == SOL_SOCKET) {
+    r = SetSolSocket(c, s, name);
+    if (r.ok()) s->OptionChanged(level, name);
+    return r;
+  }
   if (s->family() == AF_UNIX) return SysResult::Errno(EOPNOTSUPP);
   int v;
   r = ReadInt(c, &v);
@@ -221,6 +226,21 @@ SysResult GetSolSocket(SyscallContext& c, netstack::Socket* s, int name) {
   return PutOpt(c, &v, sizeof(v));
 }
 
+// TCP_INFO: tcpi_state and zeroes, a prefix of min(len, sizeof) bytes as Linux copies.
+SysResult GetTcpInfo(SyscallContext& c, netstack::Socket* s) {
+  if (s->type() != SOCK_STREAM) return SysResult::Errno(EOPNOTSUPP);
+  int32_t len;
+  if (!CopyInObj(c, c.arg(4), &len).ok()) return SysResult::Errno(EFAULT);
+  if (len < 0) return SysResult::Errno(EINVAL);
+  alignas(8) char info[netstack::kTcpInfoMax];
+  size_t n = netstack::FillTcpInfo(s->TcpState(),
+                                   std::span<char>(info, std::min<size_t>(len, sizeof(info))));
+  if (n && !CopyOut(c, c.arg(3), info, n).ok()) return SysResult::Errno(EFAULT);
+  int32_t out = static_cast<int32_t>(n);
+  if (!CopyOutObj(c, c.arg(4), out).ok()) return SysResult::Errno(EFAULT);
+  return 0;
+}
+
 SysResult Getsockopt(SyscallContext& c) {
   vfs::FileRef keep;
   netstack::Socket* s;
@@ -229,6 +249,7 @@ SysResult Getsockopt(SyscallContext& c) {
   int level = static_cast<int>(c.arg(1)), name = static_cast<int>(c.arg(2));
   if (level == SOL_SOCKET) return GetSolSocket(c, s, name);
   if (s->family() == AF_UNIX) return SysResult::Errno(EOPNOTSUPP);
+  if (level == IPPROTO_TCP && name == TCP_INFO) return GetTcpInfo(c, s);
   int v;
   if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY && s->family() == AF_INET6) {
     v = s->options().v6only;

@@ -60,10 +60,10 @@ SysResult ResolveUnixPath(SyscallContext& c, const netstack::Socket& s, const ne
   if (!n.ok() || n->kind != netstack::UnixName::Kind::kPath) return 0;
   *is_path = true;
   struct stat st;
-  SysResult r = c.kernel.vfs().StatAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name, true, &st);
+  SysResult r = c.kernel.vfs().StatAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name(), true, &st);
   if (!r.ok()) return r;
   if (!S_ISSOCK(st.st_mode)) return SysResult::Errno(ECONNREFUSED);
-  r = c.kernel.vfs().AccessAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name, W_OK, true, true);
+  r = c.kernel.vfs().AccessAt(FsFor(c), c.proc.creds, c.proc.fs.cwd, n->name(), W_OK, true, true);
   if (!r.ok()) return r;
   *key = {st.st_dev, st.st_ino};
   return 0;
@@ -87,7 +87,8 @@ void AuditSocket(SyscallContext& c, const char* op, const netstack::SockAddr& a)
       family = "unix";
       ErrnoOr<netstack::UnixName> n = netstack::ParseUnix(a);
       if (n.ok()) {
-        text = n->kind == netstack::UnixName::Kind::kAbstract ? "@" + n->name : n->name;
+        text = std::string(n->kind == netstack::UnixName::Kind::kAbstract ? "@" : "");
+        text += n->name();
       }
       break;
     }

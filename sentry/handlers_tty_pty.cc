@@ -3,17 +3,14 @@
 // own context (the pty's host fd installed at the guest's fd number, the ioctl continued).
 // Sentry thread only.
 #include <asm/ioctls.h>
-#include <sys/sysmacros.h>
 
 #include <csignal>
-#include <cstdlib>
 #include <cstring>
-#include <string>
 
+#include "sentry/ctty_open.h"
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
-#include "sentry/host_proc.h"
-#include "sentry/process_info.h"
+#include "sentry/host_job_control.h"
 #include "vfs/pty.h"
 
 namespace sentry {
@@ -44,10 +41,12 @@ SysResult PtyIoctl(SyscallContext& c, const vfs::FileRef& f, uint32_t cmd) {
   if (vfs::IsPtyCallerIoctl(cmd)) return ContinueOnMirror(c, fd, f, pty->host_fd());
   if (cmd == TIOCGPTPEER) {
     // Linux ignores the flags that mean nothing for a tty; so does the description.
-    int flags = static_cast<int>(c.arg(2)) & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC);
+    int given = static_cast<int>(c.arg(2));
+    int flags = given & (O_ACCMODE | O_NONBLOCK | O_CLOEXEC);
     ErrnoOr<vfs::FileRef> peer = pty->OpenPeer(flags);
     if (!peer.ok()) return SysResult::Errno(peer.error());
-    return c.proc.fds->Install(*peer, flags & O_CLOEXEC, 0, FdLimit(c));
+    // Without O_NOCTTY the peer may become the caller's controlling terminal, as an open.
+    return InstallOpenedFile(c, *peer, flags | (given & O_NOCTTY));
   }
   vfs::PtyIoctlShape s;
   if (!vfs::ShapeOfPtyIoctl(cmd, &s)) return SysResult::Errno(ENOTTY);
@@ -69,15 +68,10 @@ int PtyJobControl(SyscallContext& c, const vfs::FileRef& f, bool write) {
   if (pty == nullptr || pty->is_master()) return 0;
   // The caller's group, controlling terminal and that terminal's foreground group, as the
   // host knows them (host ids, comparable with each other).
-  std::string stat;
-  if (!ReadHostProc(c.proc.host_pid, "stat", &stat)) return 0;
-  std::vector<std::string> fields = HostStatFields(stat);
-  if (fields.size() < 6) return 0;
-  long pgrp = std::strtol(fields[2].c_str(), nullptr, 10);
-  auto tty = static_cast<dev_t>(std::strtoul(fields[4].c_str(), nullptr, 10));
-  long tpgid = std::strtol(fields[5].c_str(), nullptr, 10);
-  if (tty != makedev(vfs::kPtySlaveMajor, static_cast<unsigned>(pty->index()))) return 0;
-  if (tpgid <= 0 || pgrp <= 0 || pgrp == tpgid) return 0;
+  HostJobIds ids;
+  if (!ReadHostJobIds(c.proc.host_pid, &ids)) return 0;
+  if (SandboxPtyIndex(ids, OuterSession()) != pty->index()) return 0;
+  if (ids.tpgid <= 0 || ids.pgrp <= 0 || ids.pgrp == ids.tpgid) return 0;
   int sig = SIGTTIN;
   if (write) {
     constexpr uint32_t kTostop = 0400;  // TOSTOP in c_lflag
@@ -89,9 +83,13 @@ int PtyJobControl(SyscallContext& c, const vfs::FileRef& f, bool write) {
   } else if (Kernel::IgnoresOrBlocks(c.task.host_tid, SIGTTIN)) {
     return EIO;  // Linux: a background reader that ignores or blocks SIGTTIN gets EIO
   }
+  // Linux: an orphaned group is not stopped (nobody in the session could continue it).
+  if (HostPgrpOrphaned(c.kernel, ids.pgrp)) return EIO;
   // The group stops; the interrupted notification makes the guest restart the call once it
-  // is continued.
-  kill(static_cast<pid_t>(-pgrp), sig);
+  // is continued. Replying before the signal took the notification would hand the guest a
+  // bare EINTR.
+  kill(-ids.pgrp, sig);
+  c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
   return EINTR;
 }
 

@@ -11,6 +11,7 @@
 
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
+#include "vfs/fsnotify.h"
 
 namespace sentry {
 namespace {
@@ -141,7 +142,9 @@ SysResult Set(SyscallContext& c, const Target& t) {
   vfs::Inode* inode = t.dentry->inode().get();
   if (int err = MayChange(c, inode, name)) return SysResult::Errno(err);
   int err = inode->SetXattr(name, value, flags);
-  return err ? SysResult::Errno(err) : SysResult(0);
+  if (err) return SysResult::Errno(err);
+  vfs::fsnotify::Changed(*t.dentry, IN_ATTRIB);  // as Linux's fsnotify_xattr
+  return 0;
 }
 
 SysResult Remove(SyscallContext& c, const Target& t) {
@@ -151,7 +154,9 @@ SysResult Remove(SyscallContext& c, const Target& t) {
   vfs::Inode* inode = t.dentry->inode().get();
   if (int err = MayChange(c, inode, name)) return SysResult::Errno(err);
   int err = inode->RemoveXattr(name);
-  return err ? SysResult::Errno(err) : SysResult(0);
+  if (err) return SysResult::Errno(err);
+  vfs::fsnotify::Changed(*t.dentry, IN_ATTRIB);
+  return 0;
 }
 
 SysResult List(SyscallContext& c, const Target& t) {

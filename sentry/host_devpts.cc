@@ -5,15 +5,10 @@
 #include <fcntl.h>
 #include <linux/mount.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include <cstdlib>
-#include <string>
-
-#include "sentry/host_proc.h"
+#include "sentry/host_job_control.h"
 #include "sentry/kernel.h"
-#include "sentry/process_info.h"
 #include "vfs/pty.h"
 
 namespace sentry {
@@ -42,19 +37,6 @@ int MakeDetachedDevpts() {
   return mnt;
 }
 
-// The sandbox pty that is `p`'s controlling terminal (the host's stat field tty_nr), or -1.
-// Guests start in a session without one, so a pty there was made theirs through TIOCSCTTY on
-// a sandbox pty (the only host ttys they can reach).
-int CttyIndex(const Process& p) {
-  std::string stat;
-  if (!ReadHostProc(p.host_pid, "stat", &stat)) return -1;
-  std::vector<std::string> f = HostStatFields(stat);
-  if (f.size() < 5) return -1;
-  auto tty = static_cast<dev_t>(std::strtoul(f[4].c_str(), nullptr, 10));
-  if (tty == 0 || major(tty) != vfs::kPtySlaveMajor) return -1;
-  return static_cast<int>(minor(tty));
-}
-
 }  // namespace
 
 int OpenDevptsInstance() {
@@ -72,7 +54,7 @@ std::shared_ptr<vfs::PtyRegistry> MakeSandboxPtys(Kernel& kernel) {
   vfs::PtyCallbacks cb;
   cb.ctty_index = [&kernel](int pid) {
     Process* p = kernel.FindProcess(pid);
-    return p ? CttyIndex(*p) : -1;
+    return p ? SandboxCttyIndex(p->host_pid) : -1;
   };
   cb.owner = [&kernel](int pid) {
     Process* p = kernel.FindProcess(pid);

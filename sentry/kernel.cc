@@ -23,6 +23,7 @@
 #include "platform/guest_memory.h"
 #include "platform/stub_image.h"
 #include "sentry/async_io.h"
+#include "sentry/ctty_open.h"
 #include "sentry/exec_loader.h"
 #include "sentry/host_devpts.h"
 #include "sentry/host_facts.h"
@@ -282,6 +283,7 @@ absl::Status Kernel::StartInit() {
   spec.trace_exit = opts_.strace;  // the exit stops only print strace lines
   ASSIGN_OR_RETURN(pid_t host_pid, platform_->SpawnInit(spec));
   init_host_pid_ = host_pid;
+  sandbox_pidns_fd_ = UniqueFd(OpenHostProc(host_pid, "ns/pid"));  // -1: the /proc fallback
   // The guest init exists and carries only the guest filter: from here on the sentry runs
   // under its own allowlist (sentry_seccomp.cc): no host open but its /proc, no exec.
   RETURN_IF_ERROR(LockDownSentry());
@@ -506,6 +508,8 @@ void Kernel::OnRequest(const platform::SyscallRequest& req) {
 
 void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   Process& p = *t.process;
+  t.read_undo = {};
+  t.write_done = {};
   if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
   if (p.loading && HandleLoaderSyscall(t, req)) return;
   SysResult result = SysResult::Errno(ENOSYS);
@@ -546,7 +550,23 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
     syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
     t.post_signal = 0;
   }
-  platform_->Reply(req, result.raw());
+  const bool delivered = platform_->Reply(req, result.raw()) && !t.cancelled;
+  if (t.read_undo.file != nullptr) {
+    // A signal interrupted the notification after the read took its bytes: they go back
+    // to the file, and the restarted (or next) read gets them (DESIGN §5: undo the commit
+    // when the reply fails).
+    if (!delivered && t.read_undo.restore_offset >= 0) {
+      t.read_undo.file->Seek(t.read_undo.restore_offset, SEEK_SET);
+    } else if (!delivered && t.read_undo.len > 0) {
+      t.read_undo.file->GiveBack(t.read_undo.in_buffer ? io_buffer() : nullptr,
+                                 t.read_undo.len);
+    }
+    t.read_undo = {};
+  }
+  if (t.write_done.file != nullptr) {
+    if (!delivered) t.write_replay = std::move(t.write_done);
+    t.write_done = {};
+  }
   if (opts_.strace) StraceLine(t, req, result.raw());
   if (t.post_signal) {
     syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
@@ -662,6 +682,7 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
         platform_->Resume(ev.tid, 0);
         return;
       }
+      if (t && t->ctty_open && OnCttyOpenStop(*this, *t, ev.sig)) return;
       if (t && ev.sig == SIGTRAP && OnExecTrap(*t)) return;
       if (t && t->process->pid == 1 && IsDefaultFatal(t->host_tid, ev.sig)) {
         // The guest init is pid 1 of its namespace: while traced, the kernel keeps it

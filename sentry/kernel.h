@@ -161,6 +161,9 @@ class Kernel {
   UniqueFd epoll_;
   UniqueFd sigchld_fd_;
   UniqueFd stub_fd_;
+  // The guest pid namespace (the init's /proc/<pid>/ns/pid): maps a host tid to the tid the
+  // guest sees with one ioctl (NS_GET_PID_IN_PIDNS, Linux 6.11) instead of a /proc read.
+  UniqueFd sandbox_pidns_fd_;
   std::unique_ptr<char[]> io_buffer_;
   std::unique_ptr<AsyncIo> async_io_;
 

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "sentry/host_job_control.h"
 #include "sentry/host_proc.h"
 #include "sentry/kernel.h"
 
@@ -242,8 +243,20 @@ GuestProcView KernelProcessInfo::View(const Process& p, int tid, int caller_tid,
       }
     }
   }
-  // The guest init's session owns the terminal the sandbox was started on.
-  if (tty_rdev_ != 0 && v.session == 1) {
+  // A sandbox pty as the controlling terminal (a session a guest made): the host's tty_nr
+  // is already /dev/pts/N's (136:N, Linux's encoding), its foreground group a host pgid.
+  HostJobIds ids;
+  if (f.size() > 5) {
+    ids.sid = static_cast<pid_t>(ToInt(f[3]));
+    ids.tty_nr = static_cast<unsigned>(ToInt(f[4]));
+    ids.tpgid = static_cast<pid_t>(ToInt(f[5]));
+  }
+  if (SandboxPtyIndex(ids, OuterSession()) >= 0) {
+    v.tty_nr = static_cast<int>(ids.tty_nr);
+    int fg = GuestIdOf(ids.tpgid);
+    v.tpgid = fg > 0 ? fg : -1;
+  } else if (tty_rdev_ != 0 && v.session == 1) {
+    // The guest init's session owns the terminal the sandbox was started on.
     v.tty_nr = EncodeTty(tty_rdev_);
     v.tpgid = kernel_->foreground_pgrp();
   }

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -32,9 +33,17 @@ constexpr uint64_t kScratchEmpty = platform::kStubScratch + platform::kStubScrat
 constexpr size_t kMaxArgBytes = 2 << 20;   // total argv+envp
 constexpr size_t kMaxArgCount = 1 << 17;
 
-// The pid the guest sees for a host tid: the innermost NSpid field of its host status (one
-// read into a stack buffer: this runs for every new task).
-int SandboxTid(pid_t host_tid) {
+// NS_GET_PID_IN_PIDNS of <linux/nsfs.h> (Linux 6.11; Debian 12's headers predate it).
+constexpr unsigned long kNsGetPidInPidns = _IOR(0xb7, 0x8, int);
+
+// The pid the guest sees for a host tid (this runs for every new task): one ioctl on the
+// guest's pid namespace where the kernel has it, else the innermost NSpid field of the
+// task's host status (one read into a stack buffer).
+int SandboxTid(int pidns_fd, pid_t host_tid) {
+  if (pidns_fd >= 0) {
+    int tid = ioctl(pidns_fd, kNsGetPidInPidns, host_tid);
+    if (tid > 0) return tid;
+  }
   int fd = OpenHostProc(host_tid, "status");
   if (fd < 0) return -1;
   char buf[4096];
@@ -109,7 +118,7 @@ void Kernel::OnNewTask(pid_t parent_tid, pid_t child_tid) {
   uint64_t flags = SIGCHLD;
   if (regs.orig_rax == SYS_clone) flags = regs.rdi;
   else if (regs.orig_rax == SYS_vfork) flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
-  int tid = SandboxTid(child_tid);
+  int tid = SandboxTid(sandbox_pidns_fd_.get(), child_tid);
   Process* p = parent->process;
   if (!(flags & CLONE_THREAD)) {
     auto np = std::make_unique<Process>();
@@ -273,7 +282,7 @@ void Kernel::OnExecRequest(Task& t) {
   t.pending_exec = std::make_shared<ResolvedExec>(resolved.take());
   t.exec_saved_regs = regs;
   uint64_t zero[2] = {0, 0};
-  if (StubInstalled(tid, stub_fd_.get()) &&
+  if ((!platform_->StubFdEverReplaced() || StubInstalled(tid, stub_fd_.get())) &&
       platform::WriteGuest(tid, kScratchEmpty, zero, sizeof(zero)).ok()) {
     // The usual case: the stub is at its fd. Run execveat(stub) in place of the guest's
     // call (the filter lets a changed syscall through after a trace stop) and make a

@@ -218,12 +218,12 @@ constexpr Table BuildTable() {
   s(39, "getpid").Emulate(kFull, "the sentry knows the guest's pid");
   s(40, "sendfile", {kFd, kFd, kPtr, kUInt}).Emulate(kFull, "from a regular file to any file or pipe, through the sentry");
   s(41, "socket", {kInt, kInt, kInt}).Ret(kFd).Emulate(kPartial, kSocketNote);
-  s(42, "connect", {kFd, kPtr, kUInt}).Emulate(kPartial, "AF_UNIX; loopback TCP/UDP (other addresses: ENETUNREACH); audited");
+  s(42, "connect", {kFd, kPtr, kUInt}).Emulate(kPartial, "AF_UNIX; loopback TCP/UDP (other addresses: ENETUNREACH; nonblocking TCP: EINPROGRESS, then SO_ERROR, a full backlog queues it); audited");
   s(43, "accept", {kFd, kPtr, kPtr}).Ret(kFd).Emulate(kFull, kSocketsDone);
   s(44, "sendto", {kFd, kBuf, kUInt, kHex, kPtr, kUInt}).Emulate(kFull, kSocketsDone);
   s(45, "recvfrom", {kFd, kBuf, kUInt, kHex, kPtr, kPtr}).Emulate(kFull, kSocketsDone);
-  s(46, "sendmsg", {kFd, kPtr, kHex}).Emulate(kFull, "SCM_RIGHTS and SCM_CREDENTIALS on AF_UNIX");
-  s(47, "recvmsg", {kFd, kPtr, kHex}).Emulate(kFull, "SCM_RIGHTS and SCM_CREDENTIALS on AF_UNIX");
+  s(46, "sendmsg", {kFd, kPtr, kHex}).Emulate(kFull, "SCM_RIGHTS and SCM_CREDENTIALS on AF_UNIX; MSG_OOB on stream sockets (the host AF_UNIX urgent byte)");
+  s(47, "recvmsg", {kFd, kPtr, kHex}).Emulate(kFull, "SCM_RIGHTS and SCM_CREDENTIALS on AF_UNIX; MSG_OOB on stream sockets (the host AF_UNIX urgent byte)");
   s(48, "shutdown", {kFd, kInt}).Emulate(kFull, kSocketsDone);
   s(49, "bind", {kFd, kPtr, kUInt}).Emulate(kFull, "AF_UNIX paths (socket inodes), abstract names, loopback and wildcard inet addresses; audited");
   s(50, "listen", {kFd, kInt}).Emulate(kFull, kSocketsDone);
@@ -231,7 +231,7 @@ constexpr Table BuildTable() {
   s(52, "getpeername", {kFd, kPtr, kPtr}).Emulate(kFull, kSocketsDone);
   s(53, "socketpair", {kInt, kInt, kInt, kPtr}).Emulate(kFull, "AF_UNIX stream, dgram, seqpacket");
   s(54, "setsockopt", {kFd, kInt, kInt, kPtr, kUInt}).Emulate(kPartial, "common SOL_SOCKET options; TCP/IP/IPv6 options stored and returned");
-  s(55, "getsockopt", {kFd, kInt, kInt, kPtr, kPtr}).Emulate(kPartial, "common SOL_SOCKET options (SO_PEERCRED: sandbox pid, virtual ids); TCP/IP/IPv6 options stored and returned");
+  s(55, "getsockopt", {kFd, kInt, kInt, kPtr, kPtr}).Emulate(kPartial, "common SOL_SOCKET options (SO_PEERCRED: sandbox pid, virtual ids; SO_ERROR); TCP_INFO (tcpi_state, zeroes elsewhere); TCP/IP/IPv6 options stored and returned");
   s(56, "clone", {kCloneFlags, kPtr, kPtr, kPtr, kHex})
       .Passthrough(
           "processes and threads are host tasks in the guest's pid namespace, traced by the "

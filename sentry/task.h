@@ -21,6 +21,7 @@
 namespace sentry {
 
 class Kernel;
+struct CttyOpenState;  // ctty_open.h
 
 struct Process {
   int pid = 0;           // sandbox pid (tgid) as the guest sees it
@@ -77,6 +78,31 @@ struct Task {
   std::shared_ptr<ResolvedExec> pending_exec;
   user_regs_struct exec_saved_regs{};  // to fail the execve cleanly if the stub exec fails
   int post_signal = 0;     // a signal to raise in the thread once the reply is sent (SIGPIPE)
+  // What the current read consumed (set by ReadToGuest, DESIGN §5): if its reply does not
+  // land (a signal interrupted the notification), Kernel::UndoRead gives it back to the file
+  // (a file offset moves back; stream bytes, which are in the I/O buffer while `in_buffer`,
+  // are pushed back).
+  struct ReadUndo {
+    vfs::FileRef file;
+    size_t len = 0;
+    bool in_buffer = true;  // the I/O buffer holds exactly the `len` bytes, in order
+    int64_t restore_offset = -1;  // getdents: the directory position to go back to
+  } read_undo;
+  // Bytes written cannot be taken back. A write/writev whose reply did not land (a signal
+  // interrupted the notification after the bytes went out) is remembered; when the same
+  // thread's next write-family call is that very call again (number, fd, buffer, count and
+  // call site: the kernel's restart of it), it gets the remembered result and nothing is
+  // written twice. `write_done` is the current call's record, moved to `write_replay` by
+  // Kernel::HandleSyscall when the reply fails.
+  struct WriteRecord {
+    vfs::FileRef file;
+    int nr = -1;
+    uint64_t args[3] = {};
+    uint64_t ip = 0;
+    int64_t result = 0;
+  } write_done, write_replay;
+  // An open taking its controlling terminal, between its stops (ctty_open.h); usually null.
+  std::shared_ptr<CttyOpenState> ctty_open;
 };
 
 }  // namespace sentry

@@ -107,6 +107,7 @@ int EpollFile::Ctl(int op, int fd, const FileRef& target, const epoll_event& ev)
       it.file = target;
       it.raw = target.get();
       it.data = ev.data.u64;
+      it.events = ev.events;
       it.host_fd = rfd;
       it.dup = std::move(dup);
       it.used = true;
@@ -119,6 +120,7 @@ int EpollFile::Ctl(int op, int fd, const FileRef& target, const epoll_event& ev)
       epoll_event host{ev.events, {.u64 = Tag(idx)}};
       if (::epoll_ctl(host_fd(), EPOLL_CTL_MOD, items_[idx].host_fd, &host) != 0) return errno;
       items_[idx].data = ev.data.u64;
+      items_[idx].events = ev.events;
       return 0;
     }
     case EPOLL_CTL_DEL:
@@ -139,6 +141,21 @@ SysResult EpollFile::Collect(std::span<epoll_event> out) {
   PruneDups();
   if (out.empty()) return 0;
   int max = static_cast<int>(std::min<size_t>(out.size(), 1 << 20));
+  // Bytes pushed back into a description (an undelivered read, FileDescription::PushBack)
+  // are invisible to the host epoll: report those items first (rare: a scan only then).
+  int pushed = 0;
+  if (FileDescription::pushback_holders() > 0) {
+    for (const Item& it : items_) {
+      if (pushed >= max) break;
+      if (!it.used || !(it.events & EPOLLIN)) continue;
+      FileRef f = it.file.lock();
+      if (f == nullptr || !f->has_pushback()) continue;
+      out[pushed].events = EPOLLIN;
+      out[pushed].data.u64 = it.data;
+      ++pushed;
+    }
+    if (pushed > 0) return pushed;
+  }
   // Events of released descriptions are dropped; retry a few times when that was all.
   for (int round = 0; round < 4; ++round) {
     int n;

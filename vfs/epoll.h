@@ -48,6 +48,7 @@ class EpollFile : public AnonHostFile {
     std::weak_ptr<FileDescription> file;  // released description → stale item
     const FileDescription* raw = nullptr;
     uint64_t data = 0;  // guest epoll_data, verbatim
+    uint32_t events = 0;  // the guest's interest mask
     int host_fd = -1;   // registered host fd (the readiness fd, or `dup`)
     UniqueFd dup;       // owned when the readiness fd was already in use
     uint32_t gen = 0;   // bumped on reuse, so stale host events are dropped

@@ -7,7 +7,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <limits>
 
 #include "vfs/dentry.h"
@@ -24,10 +26,39 @@ constexpr int kDroppedFlags = O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_CLOEXEC;
 FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags, std::string anon_name)
     : dentry_(std::move(dentry)),
       flags_(flags & ~kDroppedFlags),
-      anon_name_(std::move(anon_name)) {}
+      anon_name_(std::move(anon_name)) {
+  if (dentry_ != nullptr && dentry_->inode() != nullptr) dentry_->inode()->AddOpenFile();
+}
+
+void FileDescription::PushBack(std::span<const char> data) {
+  if (data.empty()) return;
+  if (pushback_.empty()) ++pushback_holders_;
+  pushback_.insert(0, data.data(), data.size());  // older than anything held already
+}
+
+void FileDescription::GiveBack(const char* data, size_t len) {
+  if (len == 0) return;
+  if (Seek(-static_cast<int64_t>(len), SEEK_CUR).ok()) return;  // a file offset
+  if (data != nullptr) PushBack(std::span<const char>(data, len));
+}
+
+size_t FileDescription::TakePushback(std::span<char> buf) {
+  size_t n = std::min(buf.size(), pushback_.size());
+  std::memcpy(buf.data(), pushback_.data(), n);
+  pushback_.erase(0, n);
+  if (n > 0 && pushback_.empty()) {
+    --pushback_holders_;
+    std::string().swap(pushback_);  // give the memory back
+  }
+  return n;
+}
 
 FileDescription::~FileDescription() {
-  fsnotify::Closed(*this);  // IN_CLOSE_WRITE / IN_CLOSE_NOWRITE (the last close)
+  if (!pushback_.empty()) --pushback_holders_;
+  if (dentry_ != nullptr && dentry_->inode() != nullptr) dentry_->inode()->DropOpenFile();
+  // IN_CLOSE_WRITE / IN_CLOSE_NOWRITE (the last close), then IN_DELETE_SELF for an unlinked
+  // inode nothing holds open any more.
+  fsnotify::Closed(*this);
   if (holds_locks_) FileLocks().ReleaseOwner(this);
 }
 

@@ -57,6 +57,8 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   virtual int HostFd() const { return -1; }
   // Host fd the sentry may poll for readiness, else -1.
   virtual int ReadinessFd() const { return -1; }
+  // Host fd a blocked write waits on for POLLOUT (a datagram socket: its receiver's queue).
+  virtual int WriteWaitFd() const { return ReadinessFd(); }
   // poll(2) events ready now among `mask` (POLLIN/POLLOUT/...). Files without a wait queue
   // are always ready for what their access mode allows.
   virtual uint32_t Readiness(uint32_t mask);
@@ -93,6 +95,20 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // last close) then drops its locks (vfs/file_lock.h).
   void mark_holds_locks() { holds_locks_ = true; }
 
+  // Bytes a read took from a stream (pipe, FIFO, tty, socket, eventfd, ...) but could not
+  // deliver: a signal interrupted the guest's notification before the reply landed
+  // (Kernel::UndoRead). The next read of this description returns them first, and poll,
+  // select and epoll report POLLIN while any are held. Empty (no allocation) otherwise.
+  void PushBack(std::span<const char> data);
+  bool has_pushback() const { return !pushback_.empty(); }
+  // Moves up to buf.size() pushed-back bytes into `buf`; the count.
+  size_t TakePushback(std::span<char> buf);
+  // Undoes a read of `len` bytes that could not be delivered: a file offset moves back;
+  // a stream gets `data` (the bytes, in order; null if they are gone) pushed back.
+  void GiveBack(const char* data, size_t len);
+  // How many descriptions hold pushed-back bytes (epoll scans its items only when any do).
+  static int pushback_holders() { return pushback_holders_; }
+
  protected:
   // 0 or EBADF.
   int CheckReadable() const { return readable() ? 0 : EBADF; }
@@ -108,6 +124,8 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   std::string anon_name_;
   bool holds_locks_ = false;
   AsyncOwner async_owner_;
+  std::string pushback_;
+  static inline int pushback_holders_ = 0;
 };
 
 using FileRef = std::shared_ptr<FileDescription>;

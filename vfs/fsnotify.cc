@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <vector>
+
 #include "vfs/dentry.h"
 #include "vfs/file_description.h"
 #include "vfs/inotify.h"
@@ -22,12 +24,42 @@ uint32_t LinkCount(Inode* inode) {
   return static_cast<uint32_t>(st.st_nlink);
 }
 
-// The inode no longer has a name (unlinked, or replaced by a rename): its watches end.
+// Watched inodes whose last name went while descriptions still had them open: Linux frees
+// the inode (IN_DELETE_SELF) only at the last close. Few at a time; weak, so a watch ended
+// otherwise leaves nothing behind.
+std::vector<std::weak_ptr<Inode>>& Dying() {
+  static auto* v = new std::vector<std::weak_ptr<Inode>>();
+  return *v;
+}
+
+// The inode lost a name (unlinked, or replaced by a rename): with no link left, its watches
+// end now, or at the last close of the descriptions that still have it open.
 void MaybeGone(const std::shared_ptr<Inode>& inode) {
   if (inode == nullptr || !inotify::Watched(inode.get())) return;
-  if (inode->IsDir() || LinkCount(inode.get()) == 0) inotify::EndWatches(inode.get(), inode->IsDir());
+  if (!inode->IsDir() && LinkCount(inode.get()) != 0) return;
+  if (inode->open_files() > 0) {
+    Dying().push_back(inode);
+    return;
+  }
+  inotify::EndWatches(inode.get(), inode->IsDir());
+}
+
+// A description of `inode` ended: if it was the last use of an unlinked inode, it is freed.
+void LastUseGone(Inode* inode) {
+  auto& dying = Dying();
+  if (dying.empty() || inode == nullptr || inode->open_files() > 0) return;
+  std::erase_if(dying, [](const std::weak_ptr<Inode>& w) { return w.expired(); });
+  for (auto it = dying.begin(); it != dying.end(); ++it) {
+    if (it->lock().get() != inode) continue;
+    dying.erase(it);
+    // Freed, unless it got a name again meanwhile.
+    if (inode->IsDir() || LinkCount(inode) == 0) inotify::EndWatches(inode, inode->IsDir());
+    return;
+  }
 }
 }  // namespace
+
+size_t PendingGone() { return Dying().size(); }
 
 uint32_t NextCookie() {
   static uint32_t cookie = 0;
@@ -50,9 +82,13 @@ void NameEvent(const Dentry& dir, std::string_view name, uint32_t mask, uint32_t
 }
 
 void FileEventSlow(const FileDescription& f, uint32_t mask) {
-  if (f.dentry() == nullptr || f.is_path()) return;
-  if (mask == IN_CLOSE) mask = f.writable() ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE;
-  InodeEvent(*f.dentry(), mask);
+  if (f.dentry() == nullptr) return;
+  const bool close = mask == IN_CLOSE;
+  if (!f.is_path()) {
+    if (close) mask = f.writable() ? IN_CLOSE_WRITE : IN_CLOSE_NOWRITE;
+    InodeEvent(*f.dentry(), mask);
+  }
+  if (close) LastUseGone(f.dentry()->inode().get());
 }
 
 void RemovedSlow(const Dentry& dir, std::string_view name, const std::shared_ptr<Inode>& victim,

@@ -37,6 +37,8 @@ void MovedSlow(const Dentry& old_dir, std::string_view old_name, const Dentry& n
                const std::shared_ptr<Inode>& replaced, bool exchange);
 // The inode is gone (last link removed): IN_DELETE_SELF, then its watches end (IN_IGNORED).
 void InodeGone(const Inode* inode, bool is_dir);
+// Unlinked watched inodes still open (their IN_DELETE_SELF waits for the last close).
+size_t PendingGone();
 
 // ---- Hooks. ----
 // read/getdents (IN_ACCESS), write (IN_MODIFY), open (IN_OPEN), last close (IN_CLOSE_*) of
@@ -44,6 +46,8 @@ void InodeGone(const Inode* inode, bool is_dir);
 inline void FileEvent(const FileDescription& f, uint32_t mask) {
   if (__builtin_expect(g_watches != 0, 0)) FileEventSlow(f, mask);
 }
+// Also the end of any description with a dentry (O_PATH too): the last one of an unlinked,
+// watched inode frees it (IN_DELETE_SELF, IN_IGNORED), as Linux's final dput does.
 inline void Closed(const FileDescription& f) {
   if (__builtin_expect(g_watches != 0, 0)) FileEventSlow(f, IN_CLOSE);  // WRITE or NOWRITE
 }

@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "vfs/dentry.h"
 #include "vfs/dirent.h"
+#include "vfs/fifo.h"
 #include "vfs/file_description.h"
 #include "vfs/goferfs_inode.h"
 
@@ -348,11 +349,16 @@ ErrnoOr<FileRef> GoferInode::Open(const std::shared_ptr<Dentry>& d, int flags, c
         Prefetch();
       }
       return FileRef(std::make_shared<GoferDirFile>(d, flags, this));
+    case S_IFIFO:
+      // A pipe inside the sentry, met by the sandbox's other openers of the node (host
+      // processes outside the sandbox do not take part).
+      if (fifo_ == nullptr) fifo_ = gfs()->FifoFor(attr_.dev, attr_.ino);
+      return fifo_->Open(d, flags);
     case S_IFCHR:
     case S_IFBLK:
       return Result::Errno(EACCES);  // host device nodes: the mount is "nodev"
     default:
-      return Result::Errno(ENXIO);  // host FIFOs and sockets are not reachable
+      return Result::Errno(ENXIO);  // host sockets are not reachable
   }
 }
 
@@ -432,6 +438,18 @@ void GoferFs::ForgetInode(uint64_t host_dev, uint64_t ino, const GoferInode* ino
   if (it == inodes_.end()) return;
   std::shared_ptr<GoferInode> cur = it->second.lock();
   if (cur == nullptr || cur.get() == inode) inodes_.erase(it);
+}
+
+std::shared_ptr<Fifo> GoferFs::FifoFor(uint64_t host_dev, uint64_t ino) {
+  auto key = std::make_pair(host_dev, ino);
+  if (std::shared_ptr<Fifo> live = fifos_[key].lock()) return live;
+  // Forget the rendezvous nobody holds any more before the map grows large.
+  if (fifos_.size() >= 64 && fifos_.size() % 64 == 0) {
+    absl::erase_if(fifos_, [](const auto& kv) { return kv.second.expired(); });
+  }
+  auto fifo = std::make_shared<Fifo>();
+  fifos_[key] = fifo;
+  return fifo;
 }
 
 void GoferFs::ReleaseHandle(gofer::Handle h) {

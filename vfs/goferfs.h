@@ -18,6 +18,7 @@
 
 namespace sentry::vfs {
 
+class Fifo;
 class GoferInode;
 
 class GoferFs : public Filesystem {
@@ -42,6 +43,10 @@ class GoferFs : public Filesystem {
   std::shared_ptr<GoferInode> FindInode(uint64_t host_dev, uint64_t ino);
   void AddInode(uint64_t host_dev, uint64_t ino, const std::shared_ptr<GoferInode>& inode);
   void ForgetInode(uint64_t host_dev, uint64_t ino, const GoferInode* inode);
+  // The rendezvous of the host FIFO (host_dev, ino): every inode made for that node (names
+  // walked again, a read-only tree's re-made inodes) and every open of it share one, for as
+  // long as an inode or an open description holds it.
+  std::shared_ptr<Fifo> FifoFor(uint64_t host_dev, uint64_t ino);
   // Queues a handle for release; sent in batches.
   void ReleaseHandle(gofer::Handle h);
   void FlushReleases();
@@ -70,6 +75,7 @@ class GoferFs : public Filesystem {
   std::shared_ptr<GoferInode> root_;
   absl::flat_hash_map<uint64_t, dev_t> devs_;
   absl::flat_hash_map<std::pair<uint64_t, uint64_t>, std::weak_ptr<GoferInode>> inodes_;
+  absl::flat_hash_map<std::pair<uint64_t, uint64_t>, std::weak_ptr<Fifo>> fifos_;
   std::vector<gofer::Handle> pending_close_;
   std::vector<std::shared_ptr<UniqueFd>> fd_cache_;
   size_t fd_cache_next_ = 0;

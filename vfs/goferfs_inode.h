@@ -117,6 +117,7 @@ class GoferInode : public Inode {
   std::shared_ptr<GoferInode> parent_;
   std::string name_;
   std::shared_ptr<GoferListing> plus_;
+  std::shared_ptr<Fifo> fifo_;  // FIFOs: the node's rendezvous, from the first open on
 };
 
 }  // namespace sentry::vfs

@@ -45,7 +45,8 @@ class GoferfsTest : public ::testing::Test {
     tree_->MakeSymlink("escape", "../../../etc");
     tree_->MakeDir("private", 0700);
     tree_->MakeFile("private/secret", "s\n");
-    ASSERT_EQ(mkfifo(tree_->Path("fifo").c_str(), 0644), 0);
+    ASSERT_EQ(mkfifo(tree_->Path("fifo").c_str(), 0666), 0);
+    ASSERT_EQ(link(tree_->Path("fifo").c_str(), tree_->Path("fifo_link").c_str()), 0);
     tree_->MakeDir("dev");  // a real mountpoint for devfs; /proc gets a placeholder
     tree_->MakeDir("big");
     for (int i = 0; i < kBigDir; ++i) {
@@ -191,12 +192,44 @@ TEST_F(GoferfsTest, Resolution) {
   EXPECT_EQ(Open("file.txt", O_CREAT | O_RDONLY).error(), 0);
   EXPECT_EQ(vfs_->MkdirAt(ctx_, root, nullptr, "a", 0755).raw(), -EEXIST);
   EXPECT_EQ(vfs_->UnlinkAt(ctx_, root, nullptr, "file.txt", false).raw(), -EROFS);
-  // Host FIFOs are not reachable.
-  EXPECT_EQ(Open("fifo", O_RDONLY | O_NONBLOCK).error(), ENXIO);
+  // A host FIFO opens (as a pipe inside the sentry), for writing too: it is not "written".
+  EXPECT_EQ(Open("fifo", O_RDWR).error(), 0);
   // Mounts over the tree: /dev on the real directory, /proc on a placeholder.
   EXPECT_EQ(Open("/dev/null", O_WRONLY).error(), 0);
   EXPECT_EQ(vfs_->LookupDirectory(ctx_, root, nullptr, "/proc/sys").error(), 0);
   EXPECT_EQ(Read("/dev/../proc/../file.txt"), "hello gofer\n");
+}
+
+// A host FIFO is a rendezvous inside the sentry, shared by every name and inode of the node.
+TEST_F(GoferfsTest, HostFifoIsAPipeRendezvous) {
+  EXPECT_EQ(Open("fifo", O_WRONLY | O_NONBLOCK).error(), ENXIO);  // no reader yet
+  ErrnoOr<FileRef> rd = Open("fifo", O_RDONLY | O_NONBLOCK);
+  ASSERT_TRUE(rd.ok()) << rd.error();
+  struct stat st;
+  ASSERT_TRUE((*rd)->Stat(&st).ok());
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
+  // Another name of the node (its own inode on this read-only tree) meets the same reader.
+  ErrnoOr<FileRef> wr = Open("fifo_link", O_WRONLY | O_NONBLOCK);
+  ASSERT_TRUE(wr.ok()) << wr.error();
+  EXPECT_EQ((*wr)->Write(std::span<const char>("through", 7)).value(), 7);
+  char buf[16];
+  EXPECT_EQ((*rd)->Read(std::span<char>(buf, sizeof(buf))).value(), 7);
+  EXPECT_EQ(std::string(buf, 7), "through");
+  EXPECT_EQ((*wr)->Seek(0, SEEK_SET).error(), ESPIPE);
+  wr = ErrnoOr<FileRef>::Errno(EBADF);
+  EXPECT_EQ((*rd)->Read(std::span<char>(buf, sizeof(buf))).value(), 0);  // EOF
+  // A blocking reader waits for a writer; the writer completes at once.
+  rd = ErrnoOr<FileRef>::Errno(EBADF);
+  rd = Open("fifo", O_RDONLY);
+  ASSERT_TRUE(rd.ok());
+  EXPECT_FALSE((*rd)->OpenComplete());
+  wr = Open("fifo_link", O_WRONLY);
+  ASSERT_TRUE(wr.ok());
+  EXPECT_TRUE((*rd)->OpenComplete());
+  EXPECT_TRUE((*wr)->OpenComplete());
+  // Nothing reached the host node.
+  ASSERT_EQ(::stat(tree_->Path("fifo").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode));
 }
 
 TEST_F(GoferfsTest, PermissionsWithVirtualCredentials) {

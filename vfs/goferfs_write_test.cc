@@ -208,6 +208,44 @@ TEST_F(GoferfsWriteTest, SetAttrAndAllocate) {
   EXPECT_EQ(Stat("/data/file.txt").st_size, 1);
 }
 
+// mkfifo makes a host FIFO; its opens in the sandbox meet on one pipe even when the names
+// were dropped from the dentry cache meanwhile (or the node is reached by another name).
+TEST_F(GoferfsWriteTest, FifoOnTheHost) {
+  ASSERT_EQ(vfs_->MknodAt(ctx_, creds_, nullptr, "/data/pipe", S_IFIFO | 0666, 0).raw(), 0);
+  struct stat host;
+  ASSERT_EQ(::lstat(data_.Path("pipe").c_str(), &host), 0);
+  EXPECT_TRUE(S_ISFIFO(host.st_mode));
+  EXPECT_EQ(host.st_mode & 0777, 0644u);  // umask 022
+  EXPECT_TRUE(S_ISFIFO(Stat("/data/pipe").st_mode));
+  EXPECT_EQ(vfs_->MknodAt(ctx_, creds_, nullptr, "/data/pipe", S_IFIFO | 0644, 0).raw(), -EEXIST);
+  EXPECT_EQ(Open("/data/pipe", O_WRONLY | O_NONBLOCK).error(), ENXIO);  // no reader
+  ErrnoOr<FileRef> rd = Open("/data/pipe", O_RDONLY);
+  ASSERT_TRUE(rd.ok()) << rd.error();
+  EXPECT_FALSE((*rd)->OpenComplete());  // waits for a writer
+  // The cache forgets the name; a host link gives the node a second one.
+  ErrnoOr<std::shared_ptr<Dentry>> dir = vfs_->LookupDirectory(ctx_, creds_, nullptr, "/data");
+  ASSERT_TRUE(dir.ok());
+  (*dir)->ForgetChild("pipe");
+  ASSERT_EQ(::link(data_.Path("pipe").c_str(), data_.Path("pipe2").c_str()), 0);
+  ErrnoOr<FileRef> wr = Open("/data/pipe2", O_WRONLY | O_NONBLOCK);
+  ASSERT_TRUE(wr.ok()) << wr.error();
+  EXPECT_TRUE((*rd)->OpenComplete());
+  ErrnoOr<FileRef> wr2 = Open("/data/pipe", O_WRONLY);
+  ASSERT_TRUE(wr2.ok());
+  EXPECT_TRUE((*wr2)->OpenComplete());
+  EXPECT_EQ((*wr)->Write(std::span<const char>("one ", 4)).value(), 4);
+  EXPECT_EQ((*wr2)->Write(std::span<const char>("two", 3)).value(), 3);
+  wr = ErrnoOr<FileRef>::Errno(EBADF);
+  char buf[16];
+  EXPECT_EQ((*rd)->Read(std::span<char>(buf, sizeof(buf))).value(), 7);
+  EXPECT_EQ(std::string(buf, 7), "one two");
+  EXPECT_EQ((*rd)->Read(std::span<char>(buf, sizeof(buf))).error(), EAGAIN);  // a writer left
+  wr2 = ErrnoOr<FileRef>::Errno(EBADF);
+  EXPECT_EQ((*rd)->Read(std::span<char>(buf, sizeof(buf))).value(), 0);  // EOF
+  ASSERT_EQ(vfs_->UnlinkAt(ctx_, creds_, nullptr, "/data/pipe", false).raw(), 0);
+  EXPECT_FALSE(HostExists(data_.Path("pipe")));
+}
+
 TEST_F(GoferfsWriteTest, ReadOnlyMountRefusesEverything) {
   EXPECT_EQ(Open("/ro/new", O_CREAT | O_WRONLY).error(), EROFS);
   EXPECT_EQ(Open("/ro/ro.txt", O_WRONLY).error(), EROFS);

@@ -193,9 +193,16 @@ class Inode : public std::enable_shared_from_this<Inode> {
   // ENODATA when not set.
   virtual int RemoveXattr(std::string_view name);
 
+  // Open descriptions whose dentry is this inode's (O_PATH ones included), kept by
+  // FileDescription: an unlinked inode is "freed" (IN_DELETE_SELF) when this drops to 0.
+  int open_files() const { return open_files_; }
+  void AddOpenFile() { ++open_files_; }
+  void DropOpenFile() { --open_files_; }
+
  private:
   std::shared_ptr<Filesystem> fs_;
   uint32_t type_;
+  int open_files_ = 0;
 };
 
 // DT_* for a mode's type bits.

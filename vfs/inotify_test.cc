@@ -203,6 +203,48 @@ TEST_F(InotifyTest, DeleteSelfEndsWatch) {
   EXPECT_EQ(in_->watch_count(), 0u);
 }
 
+// Linux frees an unlinked inode (IN_DELETE_SELF) at the last close of what holds it open,
+// O_PATH descriptions included; the unlink itself is IN_ATTRIB (the link count).
+TEST_F(InotifyTest, DeleteSelfWaitsForTheLastClose) {
+  FileRef f = Open("/tmp/held", O_CREAT | O_WRONLY);
+  FileRef p = Open("/tmp/held", O_PATH);
+  int wd = Watch("/tmp/held", IN_ALL_EVENTS);
+  ASSERT_TRUE(vfs_->UnlinkAt(ctx_, {}, nullptr, "/tmp/held", false).ok());
+  auto ev = Drain();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].mask, uint32_t{IN_ATTRIB});
+  EXPECT_EQ(fsnotify::PendingGone(), 1u);
+  fsnotify::FileEvent(*f, IN_MODIFY);  // still watched while open
+  f.reset();
+  ev = Drain();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].mask, uint32_t{IN_MODIFY});
+  EXPECT_EQ(ev[1].mask, uint32_t{IN_CLOSE_WRITE});
+  EXPECT_EQ(in_->watch_count(), 1u);
+  p.reset();  // the last use
+  ev = Drain();
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].mask, uint32_t{IN_DELETE_SELF});
+  EXPECT_EQ(ev[1].mask, uint32_t{IN_IGNORED});
+  EXPECT_EQ(ev[1].wd, wd);
+  EXPECT_EQ(in_->watch_count(), 0u);
+  EXPECT_EQ(fsnotify::PendingGone(), 0u);
+}
+
+// A file with another link left is not freed when its last description closes.
+TEST_F(InotifyTest, CloseOfALinkedFileFreesNothing) {
+  FileRef f = Open("/tmp/one", O_CREAT | O_WRONLY);
+  ASSERT_TRUE(vfs_->LinkAt(ctx_, {}, nullptr, "/tmp/one", nullptr, "/tmp/two", 0).ok());
+  Watch("/tmp/one", IN_DELETE_SELF | IN_ATTRIB);
+  ASSERT_TRUE(vfs_->UnlinkAt(ctx_, {}, nullptr, "/tmp/one", false).ok());
+  f.reset();
+  auto ev = Drain();
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].mask, uint32_t{IN_ATTRIB});
+  EXPECT_EQ(in_->watch_count(), 1u);
+  EXPECT_EQ(fsnotify::PendingGone(), 0u);
+}
+
 TEST_F(InotifyTest, AttribAndTruncate) {
   Open("/tmp/t", O_CREAT | O_WRONLY);
   Watch("/tmp", IN_ATTRIB | IN_MODIFY);

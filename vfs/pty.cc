@@ -230,6 +230,17 @@ ErrnoOr<FileRef> PtyFile::Reopen(int flags) {
   return registry_->OpenSlave(index_, dentry(), flags);
 }
 
+bool PtyFile::PairHasSession() const {
+  int fd = fd_.get();
+  if (!master_) {
+    auto it = registry_->pairs_.find(index_);
+    if (it == registry_->pairs_.end()) return false;
+    fd = it->second.master_host_fd;
+  }
+  pid_t sid = 0;
+  return ::ioctl(fd, TIOCGSID, &sid) == 0;
+}
+
 ErrnoOr<FileRef> PtyFile::OpenPeer(int flags) {
   if (!master_) return ErrnoOr<FileRef>::Errno(ENOTTY);
   int fd = ::ioctl(fd_.get(), TIOCGPTPEER, kPtyHostFlags);

@@ -103,6 +103,9 @@ class PtyFile : public FileDescription {
   bool is_master() const { return master_; }
   int index() const { return index_; }
   int host_fd() const { return fd_.get(); }
+  // Whether the pair's slave is some session's controlling terminal (TIOCGSID on the
+  // master, which answers for the slave whoever asks).
+  bool PairHasSession() const;
   // TIOCGPTPEER: a new slave description of this master's pair (O_NOCTTY is implied: the
   // sentry opens it, not the guest).
   ErrnoOr<FileRef> OpenPeer(int flags);

@@ -5,14 +5,20 @@
 #include <cerrno>
 #include <vector>
 
+#include "absl/container/inlined_vector.h"
+
 namespace sentry::vfs {
 namespace {
 
 // Names looked up ahead in one filesystem request on a cache miss.
 constexpr size_t kMaxLookahead = 64;
 
+// Components still to walk, the next one last. Views into the path or a symlink target;
+// inline storage keeps an ordinary walk free of allocation.
+using ComponentStack = absl::InlinedVector<std::string_view, 32>;
+
 // Pushes the components of `path` onto `stack` so that the first component is on top.
-void PushComponents(std::vector<std::string>* stack, std::string_view path) {
+void PushComponents(ComponentStack* stack, std::string_view path) {
   size_t end = path.size();
   while (end > 0) {
     while (end > 0 && path[end - 1] == '/') --end;
@@ -24,12 +30,12 @@ void PushComponents(std::vector<std::string>* stack, std::string_view path) {
   }
 }
 
-Resolved Final(std::shared_ptr<Dentry> parent, std::string name, std::shared_ptr<Dentry> d) {
-  Resolved r;
-  r.parent = std::move(parent);
-  r.name = std::move(name);
-  r.dentry = std::move(d);
-  return r;
+// Sets the result's final position (its symlink storage stays as it is).
+void Final(Resolved* r, std::shared_ptr<Dentry> parent, std::string_view name,
+           std::shared_ptr<Dentry> d) {
+  r->parent = std::move(parent);
+  r->name = name;
+  r->dentry = std::move(d);
 }
 
 }  // namespace
@@ -113,15 +119,16 @@ ErrnoOr<Resolved> Resolve(const FsContext& ctx, const Credentials& creds,
   }
   if (cur == nullptr) return Result::Errno(ENOENT);
 
-  std::vector<std::string> stack;
+  ComponentStack stack;
   PushComponents(&stack, path);
   bool trailing = path.back() == '/';
   int links = 0;
-  Resolved res = Final(cur, "", cur);
-  std::vector<std::string_view> lookahead;
+  Resolved res;
+  Final(&res, cur, "", cur);
+  absl::InlinedVector<std::string_view, kMaxLookahead> lookahead;
 
   while (!stack.empty()) {
-    std::string name = std::move(stack.back());
+    std::string_view name = stack.back();
     stack.pop_back();
     bool last = stack.empty();
     if (!cur->IsDir()) return Result::Errno(ENOTDIR);
@@ -130,12 +137,12 @@ ErrnoOr<Resolved> Resolve(const FsContext& ctx, const Credentials& creds,
       return Result::Errno(err);
     }
     if (name == ".") {
-      if (last) res = Final(cur, ".", cur);
+      if (last) Final(&res, cur, ".", cur);
       continue;
     }
     if (name == "..") {
       cur = DotDot(ctx, cur);
-      if (last) res = Final(cur, "..", cur);
+      if (last) Final(&res, cur, "..", cur);
       continue;
     }
     if (name.size() > kNameMax) return Result::Errno(ENAMETOOLONG);
@@ -148,7 +155,7 @@ ErrnoOr<Resolved> Resolve(const FsContext& ctx, const Credentials& creds,
     ErrnoOr<std::shared_ptr<Dentry>> child = LookupChild(ctx, cur, name, lookahead);
     if (!child.ok()) {
       if (child.error() == ENOENT && last) {
-        res = Final(cur, std::move(name), nullptr);
+        Final(&res, cur, name, nullptr);
         res.trailing_slash = trailing;
         return res;
       }
@@ -163,28 +170,31 @@ ErrnoOr<Resolved> Resolve(const FsContext& ctx, const Credentials& creds,
           std::shared_ptr<Dentry> target = magic->dentry();
           if (last) {
             std::shared_ptr<Dentry> parent = target->parent() ? target->parent() : target;
-            res = Final(std::move(parent), target->name(), target);
+            res.link_targets.push_front(target->name());  // the dentry may be renamed later
+            Final(&res, std::move(parent), res.link_targets.front(), target);
           } else {
             cur = std::move(target);
           }
           continue;
         }
         if (!last || trailing) return Result::Errno(ENOTDIR);
-        res = Final(cur, std::move(name), nullptr);
+        Final(&res, cur, name, nullptr);
         res.magic_file = std::move(magic);
         return res;
       }
-      ErrnoOr<std::string> target = d->inode()->ReadLink(ctx);
-      if (!target.ok()) return Result::Errno(target.error());
-      if (target->empty()) return Result::Errno(ENOENT);
-      if (last && target->back() == '/') trailing = true;
-      PushComponents(&stack, *target);
-      if ((*target)[0] == '/') cur = root;
-      if (stack.empty()) res = Final(cur, "", cur);  // the link was last and points at "/"
+      ErrnoOr<std::string> read = d->inode()->ReadLink(ctx);
+      if (!read.ok()) return Result::Errno(read.error());
+      if (read->empty()) return Result::Errno(ENOENT);
+      res.link_targets.push_front(read.take());
+      std::string_view target = res.link_targets.front();
+      if (last && target.back() == '/') trailing = true;
+      PushComponents(&stack, target);
+      if (target[0] == '/') cur = root;
+      if (stack.empty()) Final(&res, cur, "", cur);  // the link was last and points at "/"
       continue;
     }
     if (last) {
-      res = Final(cur, std::move(name), std::move(d));
+      Final(&res, cur, name, std::move(d));
       break;
     }
     cur = std::move(d);

@@ -3,6 +3,7 @@
 // name limits. Used by Vfs; sentry thread only.
 #pragma once
 
+#include <forward_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -21,10 +22,19 @@ inline constexpr size_t kNameMax = 255;
 inline constexpr int kMaxSymlinks = 40;
 
 struct Resolved {
+  // Move-only: `name` may point into this object's own `link_targets`.
+  Resolved() = default;
+  Resolved(Resolved&&) = default;
+  Resolved& operator=(Resolved&&) = default;
+  Resolved(const Resolved&) = delete;
+  Resolved& operator=(const Resolved&) = delete;
+
   // The directory holding the final component (the walk's last directory).
   std::shared_ptr<Dentry> parent;
-  // The final component: a plain name, ".", "..", or "" for a path of slashes only.
-  std::string name;
+  // The final component: a plain name, ".", "..", or "" for a path of slashes only. A view
+  // into the resolved path (the caller keeps it alive while it uses the result) or into
+  // `link_targets`.
+  std::string_view name;
   // The final dentry (mounts crossed); null when only the final component is missing.
   std::shared_ptr<Dentry> dentry;
   // Set when a followed magic link led to a file without a dentry (a pipe's
@@ -33,6 +43,9 @@ struct Resolved {
   // The path (or the final symlink's target) ended with '/': the result must be a
   // directory. Already checked when `dentry` is set.
   bool trailing_slash = false;
+  // The symlink targets read during the walk (`name` may point into one). A list so that
+  // moving the result never moves a target's characters.
+  std::forward_list<std::string> link_targets;
 };
 
 struct ResolveOptions {

@@ -8,8 +8,6 @@
 #include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/magic.h>
-#include <poll.h>
-#include <sys/ioctl.h>
 #include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -24,11 +22,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_format.h"
-#include "common/unique_fd.h"
-#include "common/wait_queue.h"
 #include "vfs/dentry.h"
 #include "vfs/dirent.h"
-#include "vfs/hostfd.h"
+#include "vfs/fifo.h"
 #include "vfs/file_description.h"
 #include "vfs/tmpfs_data.h"
 
@@ -373,138 +369,19 @@ class TmpfsSymlink : public TmpfsInode {
   std::string target_;
 };
 
-// ---- FIFOs ----
-
-// One generation of a FIFO's buffer: a sentry-owned host pipe. The FIFO keeps its own end
-// of each side only while somebody may still come for it, so that readers see EOF once the
-// last writer is gone and writers get EPIPE once the last reader is gone.
-struct FifoPipe {
-  UniqueFd rd, wr;
-  int readers = 0, writers = 0;
-  bool had_reader = false;
-  // Opens of each side so far: a blocking open of the other side waits for these to move.
-  uint64_t reader_opens = 0, writer_opens = 0;
-  WaitQueue opened;  // woken on every open
-};
-
-class FifoFile : public FileDescription {
- public:
-  FifoFile(std::shared_ptr<Dentry> d, int flags, std::shared_ptr<FifoPipe> pipe, UniqueFd rd,
-           UniqueFd wr)
-      : FileDescription(std::move(d), flags),
-        pipe_(std::move(pipe)),
-        rd_(std::move(rd)),
-        wr_(std::move(wr)) {
-    // What a blocking open must see move: the other side's open count as of now, or
-    // nothing when that side is already open (or this description has both sides).
-    if (rd_.valid() && !wr_.valid() && pipe_->writers == 0) {
-      wait_for_writer_after_ = pipe_->writer_opens;
-      waits_ = true;
-    }
-    if (wr_.valid() && !rd_.valid() && pipe_->readers == 0) {
-      wait_for_reader_after_ = pipe_->reader_opens;
-      waits_ = true;
-    }
-    if (rd_.valid()) {
-      ++pipe_->readers;
-      ++pipe_->reader_opens;
-      pipe_->had_reader = true;
-    }
-    if (wr_.valid()) {
-      ++pipe_->writers;
-      ++pipe_->writer_opens;
-    }
-    pipe_->opened.WakeAll();
-  }
-
-  bool OpenComplete() override {
-    if (!waits_ || (status_flags() & O_NONBLOCK)) return true;
-    if (rd_.valid()) return pipe_->writer_opens > wait_for_writer_after_;
-    return pipe_->reader_opens > wait_for_reader_after_;
-  }
-  WaitQueue* OpenWaitQueue() override { return &pipe_->opened; }
-  ~FifoFile() override {
-    if (rd_.valid() && --pipe_->readers == 0) {
-      if (pipe_->writers > 0) pipe_->rd.reset();  // the writers get EPIPE
-    }
-    if (wr_.valid() && --pipe_->writers == 0) pipe_->wr.reset();  // the readers get EOF
-    if (pipe_->readers == 0 && pipe_->writers == 0 && pipe_->had_reader) {
-      pipe_->rd.reset();
-      pipe_->wr.reset();
-    }
-  }
-
-  SysResult Read(std::span<char> buf) override {
-    if (int err = CheckReadable()) return SysResult::Errno(err);
-    return ReadHostFdIfReady(rd_.get(), buf);
-  }
-  SysResult Write(std::span<const char> buf) override {
-    if (int err = CheckWritable()) return SysResult::Errno(err);
-    return WriteHostFdIfReady(wr_.get(), buf);
-  }
-  SysResult Ioctl(uint32_t cmd, void* arg) override {
-    if (is_path()) return SysResult::Errno(EBADF);
-    if (cmd != FIONREAD) return SysResult::Errno(ENOTTY);
-    if (arg == nullptr) return SysResult::Errno(EFAULT);
-    int fd = rd_.valid() ? rd_.get() : wr_.get();
-    return ::ioctl(fd, FIONREAD, arg) < 0 ? SysResult::Errno(errno) : SysResult(0);
-  }
-  // An O_RDWR description waits on its read side.
-  int ReadinessFd() const override { return rd_.valid() ? rd_.get() : wr_.get(); }
-  uint32_t Readiness(uint32_t mask) override {
-    uint32_t ready = 0;
-    for (int fd : {rd_.get(), wr_.get()}) {
-      if (fd < 0) continue;
-      struct pollfd p = {fd, static_cast<short>(mask), 0};
-      if (::poll(&p, 1, 0) > 0) ready |= static_cast<uint16_t>(p.revents);
-    }
-    return ready & (mask | POLLERR | POLLHUP);
-  }
-
- private:
-  std::shared_ptr<FifoPipe> pipe_;
-  UniqueFd rd_, wr_;
-  bool waits_ = false;
-  uint64_t wait_for_writer_after_ = 0, wait_for_reader_after_ = 0;
-};
-
 // FIFOs and socket nodes (mknod); sockets cannot be opened (ENXIO).
 class TmpfsNode : public TmpfsInode {
  public:
   using TmpfsInode::TmpfsInode;
 
   ErrnoOr<FileRef> Open(const std::shared_ptr<Dentry>& d, int flags, const FsContext&) override {
-    using Result = ErrnoOr<FileRef>;
-    if (type() != S_IFIFO) return Result::Errno(ENXIO);
-    int acc = flags & O_ACCMODE;
-    bool want_rd = acc == O_RDONLY || acc == O_RDWR;
-    bool want_wr = acc == O_WRONLY || acc == O_RDWR;
-    if (acc == 3) return Result::Errno(EINVAL);
-    // A new generation when the buffer is gone, or the side asked for has been closed.
-    if (pipe_ == nullptr || (want_rd && !pipe_->rd.valid()) || (want_wr && !pipe_->wr.valid())) {
-      if (acc == O_WRONLY && (flags & O_NONBLOCK)) return Result::Errno(ENXIO);
-      int fds[2];
-      if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) return Result::Errno(errno);
-      pipe_ = std::make_shared<FifoPipe>();
-      pipe_->rd.reset(fds[0]);
-      pipe_->wr.reset(fds[1]);
-    } else if (acc == O_WRONLY && (flags & O_NONBLOCK) && pipe_->readers == 0) {
-      return Result::Errno(ENXIO);
-    }
-    UniqueFd rd, wr;
-    if (want_rd) {
-      rd.reset(::fcntl(pipe_->rd.get(), F_DUPFD_CLOEXEC, 0));
-      if (!rd.valid()) return Result::Errno(errno);
-    }
-    if (want_wr) {
-      wr.reset(::fcntl(pipe_->wr.get(), F_DUPFD_CLOEXEC, 0));
-      if (!wr.valid()) return Result::Errno(errno);
-    }
-    return FileRef(std::make_shared<FifoFile>(d, flags, pipe_, std::move(rd), std::move(wr)));
+    if (type() != S_IFIFO) return ErrnoOr<FileRef>::Errno(ENXIO);
+    if (fifo_ == nullptr) fifo_ = std::make_shared<Fifo>();
+    return fifo_->Open(d, flags);
   }
 
  private:
-  std::shared_ptr<FifoPipe> pipe_;
+  std::shared_ptr<Fifo> fifo_;  // FIFOs: made at the first open
 };
 
 // ---- directories ----

@@ -61,7 +61,7 @@ std::string_view CString(std::string_view path) {
   return nul == std::string_view::npos ? path : path.substr(0, nul);
 }
 
-bool IsNormalName(const std::string& name) { return !name.empty() && name != "." && name != ".."; }
+bool IsNormalName(std::string_view name) { return !name.empty() && name != "." && name != ".."; }
 
 bool IsRoot(const Credentials& creds) { return creds.fsuid == 0; }
 
@@ -309,7 +309,7 @@ SysResult Vfs::Mount(std::string_view target, std::shared_ptr<Filesystem> fs, st
     // Stand in for the missing directory; the mount table pins the placeholder, so the
     // parent's (weak) child cache keeps finding it.
     auto dir = std::make_shared<StaticDir>(placeholder_fs_, 0755);
-    d = std::make_shared<Dentry>(dir, r->parent, r->name);
+    d = std::make_shared<Dentry>(dir, r->parent, std::string(r->name));
     r->parent->CacheChild(d);
   }
   if (!d->IsDir()) return SysResult::Errno(ENOTDIR);
@@ -751,14 +751,14 @@ SysResult Vfs::RenameAt(const FsContext& ctx, const Credentials& creds,
   std::shared_ptr<Dentry> replaced = n->parent->CachedChild(n->name);
   if (moved != nullptr && moved->inode() != src->inode()) moved = nullptr;
   if (exchange) {
-    if (moved) moved->MoveTo(n->parent, n->name);
-    if (replaced) replaced->MoveTo(o->parent, o->name);
+    if (moved) moved->MoveTo(n->parent, std::string(n->name));
+    if (replaced) replaced->MoveTo(o->parent, std::string(o->name));
     if (!moved) n->parent->ForgetChild(n->name);
     if (!replaced) o->parent->ForgetChild(o->name);
   } else {
     n->parent->ForgetChild(n->name);
     if (moved) {
-      moved->MoveTo(n->parent, n->name);
+      moved->MoveTo(n->parent, std::string(n->name));
     } else {
       o->parent->ForgetChild(o->name);
     }

@@ -2,7 +2,8 @@
 # e2e: --mount SRC:DST[:ro|rw] serves a host directory through the gofer. rw: changes made
 # inside (create, append, rename, mkdir, rm, chmod, git) are on the host afterwards; ro (the
 # default): writes fail with "Read-only file system" and the host directory is unchanged;
-# symlinks in the mount are resolved inside the sandbox, never to the host path.
+# symlinks in the mount are resolved inside the sandbox, never to the host path; FIFOs in a
+# mount (made inside, or found there) and on the default root are pipes inside the sandbox.
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
 source "$(dirname "$0")/lib.sh" "$@"
@@ -66,6 +67,24 @@ expect_output $'first\nsecond\n'
 run_sentry "file" run --mount "$DIR/file:/data" -- /bin/true
 [[ "$RC" != 0 ]] || fail "a single-file --mount was accepted"
 expect_stderr_contains "not a directory"
+
+check "FIFOs: mkfifo on a rw mount makes a host FIFO; host FIFOs work as pipes inside"
+FIFOS=$(mktemp -d "$E2E_TMP/fifos.XXXXXX")
+mkfifo "$FIFOS/host_fifo"
+run_sentry "fifo-rw" run --mount "$FIFOS:/data:rw" -- /bin/sh -c '
+  mkfifo /data/made && (echo through made > /data/made &) && cat /data/made &&
+  (echo through host > /data/host_fifo &) && cat /data/host_fifo'
+expect_status 0
+expect_output $'through made\nthrough host\n'
+[[ -p "$FIFOS/made" ]] || fail "mkfifo on the rw mount did not make a host FIFO"
+run_sentry "fifo-ro" run --mount "$FIFOS:/ro" -- /bin/sh -c '
+  (echo read-only tree > /ro/host_fifo &) && cat /ro/host_fifo'
+expect_status 0
+expect_output $'read-only tree\n'
+run_sentry "fifo-root" run -- /bin/sh -c "(echo root overlay > $FIFOS/host_fifo &) && cat $FIFOS/host_fifo"
+expect_status 0
+expect_output $'root overlay\n'
+[[ -p "$FIFOS/host_fifo" ]] || fail "the host FIFO changed"
 
 if command -v git >/dev/null; then
   check "git init/add/commit inside a rw mount"

@@ -2,7 +2,8 @@
 # e2e: sockets inside the sandbox (netstack) — python3's http.server on 127.0.0.1 fetched with
 # urllib, asyncio.open_connection over loopback, a UDP echo, socketpair and an AF_UNIX path
 # socket; output compared with a native run. Outside addresses are unreachable in the
-# sandbox, connect/bind land in the audit log, raw sockets stay refused.
+# sandbox, connect/bind land in the audit log, raw sockets stay refused; a write(2) blocked on
+# a full AF_UNIX datagram receiver costs the sentry no CPU while it waits.
 # Usage: net_test.sh SENTRY_BINARY [BUILD_DIR]
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -113,4 +114,48 @@ except OSError as e:
 '
 expect_status 0
 expect_output $'ENETUNREACH\nEPERM\nEAFNOSUPPORT\n'
+
+check "a write blocked on a full datagram receiver does not spin the sentry"
+blocked="$E2E_TMP/blocked_write.py"
+cat >"$blocked" <<'PY'
+import os, socket, sys, threading, time
+delay = float(sys.argv[1])
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+a.setblocking(False)
+n = 0
+try:
+    while n < 100000:
+        a.send(b"x" * 512)
+        n += 1
+except BlockingIOError:
+    pass
+a.setblocking(True)
+got = []
+def reader():
+    time.sleep(delay)
+    for _ in range(n + 1):
+        got.append(b.recv(1024)[:1])
+t = threading.Thread(target=reader)
+t.start()
+os.write(a.fileno(), b"M" * 512)  # write(2), not send: waits like send does
+t.join()
+print(n > 0, len(got) == n + 1, got[-1] == b"M")
+PY
+# CPU seconds the sentry (and what it waited for) used for one run, printed after its output.
+cpu_of_run() {
+  /usr/bin/python3 - "$SENTRY" "$blocked" "$1" <<'PYRUN'
+import resource, subprocess, sys
+r = subprocess.run([sys.argv[1], "run", "--", "/usr/bin/python3", sys.argv[2], sys.argv[3]],
+                   stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(r.stdout.strip(), r.returncode, round(u.ru_utime + u.ru_stime, 3))
+PYRUN
+}
+quick=$(cpu_of_run 0)
+slow=$(cpu_of_run 2)
+[[ "$quick" == "True True True 0 "* && "$slow" == "True True True 0 "* ]] ||
+  fail "blocked write runs: '$quick' / '$slow'"
+# Two seconds of spinning would cost about two CPU seconds more than the quick run.
+python3 -c 'import sys; q, s = float(sys.argv[1]), float(sys.argv[2]); sys.exit(s - q > 0.8)' \
+  "${quick##* }" "${slow##* }" || fail "the sentry burned CPU while the write waited: $quick / $slow"
 pass

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # e2e: programs that make their own pseudo-terminal — python3 os.forkpty and pty.spawn running
-# /bin/echo, util-linux `script -qc tty` — behave under the sentry as natively.
+# /bin/echo, util-linux `script -qc tty`, `ps -o tty` on the pty — behave under the sentry as
+# natively.
 # Owned by the pty work (issue 4). Usage: pty_test.sh SENTRY_BINARY [BUILD_DIR]
 set -euo pipefail
 # shellcheck source=tests/e2e/lib.sh
@@ -65,6 +66,26 @@ if [[ -x /usr/bin/script ]]; then
   done
   check "sentry: the sandbox numbers its ptys from 0"
   grep -q $'^/dev/pts/0\r$' "$OUT" || fail "not /dev/pts/0: $(cat -v "$OUT")"
+  if [[ -x /usr/bin/ps ]]; then
+    # /proc/PID/stat's tty_nr and tpgid: ps names the shell's terminal and its foreground
+    # group (the shell's own: script made it the session leader on the pty).
+    ps_cmd='echo "pid=$$"; ps -o tty=,tpgid= -p $$'
+    for where in native sentry; do
+      check "$where: ps -o tty,tpgid under script shows the pty"
+      if [[ $where == native ]]; then
+        run_native ps /usr/bin/script -qc "$ps_cmd" /dev/null
+      else
+        run_sentry ps run -- /usr/bin/script -qc "$ps_cmd" /dev/null
+      fi
+      expect_status 0
+      pid=$(sed -n $'s/^pid=\\([0-9]*\\)\r$/\\1/p' "$OUT")
+      [[ -n $pid ]] || fail "$where: no pid line: $(cat -v "$OUT")"
+      grep -Eq $'^ *pts/[0-9]+ +'"$pid"$'\r$' "$OUT" ||
+        { show_stderr; fail "$where: no 'pts/N $pid' line: $(cat -v "$OUT")"; }
+    done
+    check "sentry: ps names the sandbox's pts/0"
+    grep -Eq $'^ *pts/0 ' "$OUT" || fail "not pts/0: $(cat -v "$OUT")"
+  fi
 else
   echo "SKIP: /usr/bin/script (util-linux) is not installed"
 fi

@@ -1,6 +1,7 @@
 // inotify(7): events for changes in a watched directory (create, modify, close, delete,
-// moves with cookies), self events, IN_ONESHOT, inotify_rm_watch, non-blocking and blocking
-// reads, poll/epoll readiness, FIONREAD, overflow, and argument checks. libc + gtest only.
+// moves with cookies), self events (IN_DELETE_SELF at the last close of an unlinked file),
+// copies and xattr changes, IN_ONESHOT, inotify_rm_watch, non-blocking and blocking reads,
+// poll/epoll readiness, FIONREAD, overflow, and argument checks. libc + gtest only.
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,8 +10,10 @@
 #include <sys/epoll.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <string>
@@ -233,6 +236,83 @@ TEST_F(InotifyTest, DirectorySelfDelete) {
   EXPECT_EQ(ev[0].wd, wd);
   EXPECT_EQ(ev[0].mask, uint32_t{IN_DELETE_SELF});
   EXPECT_EQ(ev[1].mask, uint32_t{IN_IGNORED});
+}
+
+// An unlinked file still open is freed (IN_DELETE_SELF, IN_IGNORED) at its last close.
+TEST_F(InotifyTest, DeleteSelfAtLastClose) {
+  Touch(P("held"));
+  int fd = open(P("held").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  int fd2 = dup(fd);  // the same description: its close is not the last
+  int ws = Watch(P("held"), IN_ALL_EVENTS);
+  ASSERT_GE(ws, 1);
+  ASSERT_EQ(unlink(P("held").c_str()), 0);
+  auto ev = Drain();
+  ASSERT_EQ(ev.size(), 1u) << Describe(ev);
+  EXPECT_EQ(ev[0].mask, uint32_t{IN_ATTRIB});  // the link count
+  close(fd);
+  EXPECT_EQ(Drain().size(), 0u);
+  close(fd2);
+  ev = Drain();
+  ASSERT_EQ(ev.size(), 3u) << Describe(ev);
+  EXPECT_EQ(ev[0].mask, uint32_t{IN_CLOSE_NOWRITE});
+  EXPECT_EQ(ev[1].mask, uint32_t{IN_DELETE_SELF});
+  EXPECT_EQ(ev[2].mask, uint32_t{IN_IGNORED});
+  EXPECT_EQ(ev[2].wd, ws);
+}
+
+// sendfile, copy_file_range and splice report IN_ACCESS on the source and IN_MODIFY on the
+// destination, as read and write do.
+TEST_F(InotifyTest, CopiesReportAccessAndModify) {
+  int src = open(P("src").c_str(), O_CREAT | O_RDWR, 0644);
+  int dst = open(P("dst").c_str(), O_CREAT | O_RDWR, 0644);
+  ASSERT_GE(src, 0);
+  ASSERT_GE(dst, 0);
+  ASSERT_EQ(write(src, "data", 4), 4);
+  Watch(dir_, IN_ACCESS | IN_MODIFY);
+  off_t off = 0;
+  ASSERT_EQ(sendfile(dst, src, &off, 4), 4);
+  loff_t in_off = 0;
+  ASSERT_EQ(copy_file_range(src, &in_off, dst, nullptr, 4, 0), 4);
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  loff_t splice_off = 0;
+  ASSERT_EQ(splice(src, &splice_off, p[1], nullptr, 4, 0), 4);  // file to pipe
+  ASSERT_EQ(splice(p[0], nullptr, dst, nullptr, 4, 0), 4);      // pipe to file
+  off = 10;
+  EXPECT_EQ(sendfile(dst, src, &off, 4), 0);  // nothing copied: no event
+  close(p[0]);
+  close(p[1]);
+  close(src);
+  close(dst);
+  auto ev = Drain();
+  ASSERT_EQ(ev.size(), 6u) << Describe(ev);
+  const char* want[][2] = {{"a", "src"}, {"m", "dst"}, {"a", "src"},
+                           {"m", "dst"}, {"a", "src"}, {"m", "dst"}};
+  for (size_t i = 0; i < ev.size(); ++i) {
+    EXPECT_EQ(ev[i].mask, want[i][0][0] == 'a' ? uint32_t{IN_ACCESS} : uint32_t{IN_MODIFY}) << i;
+    EXPECT_EQ(ev[i].name, want[i][1]) << i;
+  }
+}
+
+// setxattr and removexattr are attribute changes (IN_ATTRIB).
+TEST_F(InotifyTest, XattrChangesAreAttrib) {
+  Touch(P("x"));
+  if (setxattr(P("x").c_str(), "user.probe", "1", 1, 0) != 0 && errno == EOPNOTSUPP) {
+    GTEST_SKIP() << "the native /tmp filesystem has no user xattrs";
+  }
+  int wd = Watch(dir_, IN_ATTRIB);
+  int wf = Watch(P("x"), IN_ATTRIB);
+  ASSERT_EQ(setxattr(P("x").c_str(), "user.k", "v", 1, 0), 0);
+  ASSERT_EQ(removexattr(P("x").c_str(), "user.k"), 0);
+  EXPECT_EQ(removexattr(P("x").c_str(), "user.k"), -1);  // failed: no event
+  auto ev = Drain();
+  ASSERT_EQ(ev.size(), 4u) << Describe(ev);
+  for (size_t i = 0; i < ev.size(); ++i) {
+    EXPECT_EQ(ev[i].mask, uint32_t{IN_ATTRIB});
+    EXPECT_EQ(ev[i].wd, i % 2 ? wf : wd);
+    EXPECT_EQ(ev[i].name, i % 2 ? "" : "x");
+  }
 }
 
 TEST_F(InotifyTest, OneShot) {

@@ -1,6 +1,7 @@
 // Pseudo-terminals: posix_openpt/grantpt/unlockpt/ptsname, the locked slave, data through the
 // line discipline (raw, canonical, echo), window size, /dev/pts, controlling terminal and job
-// control (^C, tcsetpgrp, hang-up), EOF/EIO and poll on the master, /dev/tty. libc + gtest only.
+// control (^C, tcsetpgrp, hang-up, the terminal taken on open, background and orphaned groups
+// with read/readv/write/writev), EOF/EIO and poll on the master, /dev/tty. libc + gtest only.
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -412,6 +414,232 @@ TEST(PtyTest, CallerIoctlsNeedTheSession) {
   int status = WaitFor(pid);
   ASSERT_TRUE(WIFEXITED(status)) << status;
   EXPECT_EQ(WEXITSTATUS(status), 0);
+}
+
+// Runs `body` in a child that is the leader of a new session; returns the child's exit code
+// (-1 if it did not exit normally within 10 s).
+template <typename Body>
+int InNewSession(Body body) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    alarm(20);
+    if (setsid() < 0) _exit(100);
+    _exit(body());
+  }
+  if (pid < 0) return -1;
+  int status = WaitFor(pid);
+  return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+// A session leader without a controlling terminal that opens a slave without O_NOCTTY takes
+// it (Linux's tty_open), and open returns the lowest free fd with the registers intact.
+TEST(PtyTest, OpenWithoutNocttyTakesTheTerminal) {
+  Pair p = OpenPair();
+  std::string name = p.slave_name;
+  EXPECT_EQ(InNewSession([&] {
+              int low = dup(0);
+              if (low < 0) return 2;
+              close(low);
+              volatile int canary = 0x5a5a;
+              int fd = open(name.c_str(), O_RDWR);
+              if (fd != low) return 3;
+              if (canary != 0x5a5a) return 4;
+              if (tcgetsid(fd) != getpid()) return 5;
+              if (tcgetpgrp(fd) != getpid()) return 6;
+              int tty = open("/dev/tty", O_RDWR);
+              if (tty < 0) return 7;
+              return write(tty, "o", 1) == 1 ? 0 : 8;
+            }),
+            0);
+  EXPECT_EQ(ReadAvailable(p.master.get()), "o");
+}
+
+// With O_NOCTTY, as a process that is not a session leader, or when the pty already is
+// another session's terminal, an open takes nothing.
+TEST(PtyTest, OpenTakesNoTerminalOtherwise) {
+  Pair p = OpenPair();
+  std::string name = p.slave_name;
+  EXPECT_EQ(InNewSession([&] {
+              int fd = open(name.c_str(), O_RDWR | O_NOCTTY);
+              if (fd < 0) return 2;
+              if (tcgetsid(fd) != -1 || errno != ENOTTY) return 3;
+              if (open("/dev/tty", O_RDWR) != -1 || errno != ENXIO) return 4;
+              pid_t child = fork();
+              if (child == 0) {  // same session, not its leader
+                int c = open(name.c_str(), O_RDWR);
+                _exit(c >= 0 && tcgetsid(c) == -1 && errno == ENOTTY ? 0 : 1);
+              }
+              int status;
+              if (waitpid(child, &status, 0) != child || !WIFEXITED(status)) return 5;
+              return WEXITSTATUS(status) == 0 ? 0 : 6;
+            }),
+            0);
+  // A leader holds the pty: another session's leader opening it gets no terminal.
+  int ready[2], done[2];
+  ASSERT_EQ(pipe(ready), 0);
+  ASSERT_EQ(pipe(done), 0);
+  pid_t holder = fork();
+  ASSERT_GE(holder, 0);
+  if (holder == 0) {
+    alarm(20);
+    close(ready[0]);
+    close(done[1]);
+    if (setsid() < 0 || ioctl(p.slave.get(), TIOCSCTTY, 0) != 0) _exit(2);
+    (void)!write(ready[1], "k", 1);
+    char c;
+    (void)!read(done[0], &c, 1);
+    _exit(0);
+  }
+  close(ready[1]);
+  close(done[0]);
+  EXPECT_EQ(ReadByte(ready[0]), 'k');
+  EXPECT_EQ(InNewSession([&] {
+              int fd = open(name.c_str(), O_RDWR);
+              if (fd < 0) return 2;
+              return tcgetsid(fd) == -1 && errno == ENOTTY ? 0 : 3;
+            }),
+            0);
+  close(done[1]);
+  int status = WaitFor(holder);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+  close(ready[0]);
+}
+
+// TIOCGPTPEER without O_NOCTTY opens the slave like open(2) does: the terminal is taken.
+TEST(PtyTest, PeerWithoutNocttyTakesTheTerminal) {
+  Pair p = OpenPair(false);
+  int master = p.master.get();
+  EXPECT_EQ(InNewSession([&] {
+              int fd = ioctl(master, TIOCGPTPEER, O_RDWR);
+              if (fd < 0) return 2;
+              return tcgetsid(fd) == getpid() ? 0 : 3;
+            }),
+            0);
+}
+
+// The leader of a new session on the pty, with `lflag_on` set on it, forks a child in a new
+// (background) process group that runs `bg`; the leader waits for it (stops included) and
+// exits with: 0 when it was stopped by `expect_stop`, else 50 + the child's exit code.
+template <typename Bg>
+int BackgroundChild(Pair& p, tcflag_t lflag_on, int expect_stop, Bg bg) {
+  int slave = p.slave.get();
+  return InNewSession([&] {
+    if (ioctl(slave, TIOCSCTTY, 0) != 0) return 2;
+    struct termios t;
+    if (tcgetattr(slave, &t) != 0) return 3;
+    t.c_lflag |= lflag_on;
+    if (tcsetattr(slave, TCSANOW, &t) != 0) return 4;
+    pid_t child = fork();
+    if (child == 0) {
+      alarm(20);
+      setpgid(0, 0);
+      _exit(bg(slave));
+    }
+    setpgid(child, child);
+    int status;
+    if (waitpid(child, &status, WUNTRACED) != child) return 5;
+    if (WIFSTOPPED(status)) {
+      kill(child, SIGKILL);
+      waitpid(child, nullptr, 0);
+      return WSTOPSIG(status) == expect_stop ? 0 : 6;
+    }
+    return WIFEXITED(status) ? 50 + WEXITSTATUS(status) : 7;
+  });
+}
+
+// readv and writev on the terminal are job-controlled like read and write.
+TEST(PtyTest, BackgroundReadvStopsWithSigttin) {
+  Pair p = OpenPair();
+  EXPECT_EQ(BackgroundChild(p, 0, SIGTTIN, [](int fd) {
+              char c;
+              struct iovec v = {&c, 1};
+              (void)!readv(fd, &v, 1);
+              return 1;
+            }),
+            0);
+}
+
+TEST(PtyTest, BackgroundWritevStopsWithSigttouUnderTostop) {
+  Pair p = OpenPair();
+  EXPECT_EQ(BackgroundChild(p, TOSTOP, SIGTTOU, [](int fd) {
+              struct iovec v = {const_cast<char*>("w"), 1};
+              (void)!writev(fd, &v, 1);
+              return 1;
+            }),
+            0);
+}
+
+TEST(PtyTest, BackgroundReadvIgnoringSigttinIsEio) {
+  Pair p = OpenPair();
+  EXPECT_EQ(BackgroundChild(p, 0, 0, [](int fd) {
+              signal(SIGTTIN, SIG_IGN);
+              char c;
+              struct iovec v = {&c, 1};
+              return readv(fd, &v, 1) == -1 && errno == EIO ? 0 : 1;
+            }),
+            50);
+}
+
+// A process group with no member whose parent is in another group of the session is
+// orphaned: nobody could continue it, so background reads, and writes under TOSTOP, fail
+// with EIO instead of stopping it.
+TEST(PtyTest, OrphanedGroupGetsEioNotAStop) {
+  Pair p = OpenPair();
+  int result[2];
+  ASSERT_EQ(pipe(result), 0);
+  int slave = p.slave.get();
+  int out = result[1];
+  EXPECT_EQ(InNewSession([&] {
+              if (ioctl(slave, TIOCSCTTY, 0) != 0) return 2;
+              struct termios t;
+              if (tcgetattr(slave, &t) != 0) return 3;
+              t.c_lflag |= TOSTOP;
+              if (tcsetattr(slave, TCSANOW, &t) != 0) return 4;
+              // The leader stays until the orphan is done (EOF here): its exit would take
+              // the terminal from the session.
+              int done[2];
+              if (pipe(done) != 0) return 6;
+              pid_t mid = fork();
+              if (mid == 0) {
+                close(done[0]);
+                setpgid(0, 0);
+                pid_t orphan = fork();
+                if (orphan == 0) {
+                  alarm(20);
+                  // Wait until the middle process is gone: then the group is orphaned.
+                  for (int i = 0; i < 1000 && getppid() == mid; ++i) usleep(10000);
+                  pid_t me = getpid();
+                  (void)!write(out, &me, sizeof(me));
+                  char r = 'k', c;
+                  struct iovec v = {&c, 1};
+                  struct iovec w = {const_cast<char*>("w"), 1};
+                  if (getppid() == mid) r = 'p';
+                  else if (read(slave, &c, 1) != -1 || errno != EIO) r = 'r';
+                  else if (readv(slave, &v, 1) != -1 || errno != EIO) r = 'v';
+                  else if (write(slave, "w", 1) != -1 || errno != EIO) r = 'w';
+                  else if (writev(slave, &w, 1) != -1 || errno != EIO) r = 'x';
+                  (void)!write(out, &r, 1);
+                  _exit(0);
+                }
+                _exit(0);
+              }
+              close(done[1]);
+              int status;
+              if (waitpid(mid, &status, 0) != mid) return 5;
+              char c;
+              (void)!read(done[0], &c, 1);
+              return 0;
+            }),
+            0);
+  close(result[1]);
+  pid_t orphan = 0;
+  struct pollfd pf = {result[0], POLLIN, 0};
+  ASSERT_EQ(poll(&pf, 1, 10000), 1);
+  ASSERT_EQ(read(result[0], &orphan, sizeof(orphan)), static_cast<ssize_t>(sizeof(orphan)));
+  char r = ReadByte(result[0]);
+  if (r != 'k' && orphan > 0) kill(orphan, SIGKILL);
+  EXPECT_EQ(r, 'k');
+  close(result[0]);
 }
 
 }  // namespace

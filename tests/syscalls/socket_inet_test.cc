@@ -1,12 +1,15 @@
 // AF_INET/AF_INET6 on loopback: TCP listen/connect/accept with real ports, echo across
 // fork, UDP with source addresses and connected UDP, v4-mapped IPv6, options, epoll, a
-// 4 MiB nonblocking transfer under poll, refused and unreachable connects. libc + gtest only.
+// 4 MiB nonblocking transfer under poll, refused and unreachable connects, SO_ERROR after a
+// refused nonblocking connect, a full backlog, listeners under poll/epoll, TCP_INFO and
+// MSG_OOB. libc + gtest only.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,6 +18,7 @@
 #include <cstring>
 #include <string>
 #include <vector>
+
 
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -374,6 +378,263 @@ TEST(SocketInetTest, FourMiBNonblockingUnderPoll) {
   EXPECT_EQ(memcmp(src.data(), dst.data(), kTotal), 0);
   char ch;
   EXPECT_EQ(read(s.get(), &ch, 1), 0);
+}
+
+constexpr unsigned Bits(int events) { return static_cast<unsigned>(events); }
+
+// The events poll and epoll report for `fd` now (asking for `events`).
+unsigned PollNow(int fd, short events) {
+  pollfd p{fd, events, 0};
+  return poll(&p, 1, 0) == 1 ? static_cast<unsigned short>(p.revents) : 0;
+}
+
+unsigned EpollNow(int fd, uint32_t events) {
+  ScopedFd ep(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = events;
+  EXPECT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev), 0);
+  epoll_event out{};
+  return epoll_wait(ep.get(), &out, 1, 0) == 1 ? out.events : 0;
+}
+
+int SoError(int fd) {
+  int err = -1;
+  socklen_t len = sizeof(err);
+  EXPECT_EQ(getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len), 0);
+  return err;
+}
+
+int ConnectErrno(int fd, uint16_t port) {
+  sockaddr_in a = Loopback4(port);
+  return connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0 ? 0 : errno;
+}
+
+// A port bound by `holder` that nobody listens on.
+uint16_t DeadPort(ScopedFd* holder) {
+  holder->reset(socket(AF_INET, SOCK_STREAM, 0));
+  sockaddr_in a = Loopback4(0);
+  EXPECT_EQ(bind(holder->get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  return PortOf(holder->get());
+}
+
+TEST(SocketInetTest, NonblockingConnectRefusedSetsSoError) {
+  ScopedFd b;
+  uint16_t port = DeadPort(&b);
+  ScopedFd c(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  ASSERT_EQ(ConnectErrno(c.get(), port), EINPROGRESS);
+  pollfd p{c.get(), POLLOUT, 0};
+  ASSERT_EQ(poll(&p, 1, 5000), 1);
+  const unsigned all = POLLIN | POLLOUT | POLLRDHUP;
+  EXPECT_EQ(PollNow(c.get(), all), Bits(POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP));
+  EXPECT_EQ(EpollNow(c.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP),
+            Bits(EPOLLIN | EPOLLOUT | EPOLLERR | EPOLLHUP | EPOLLRDHUP));
+  EXPECT_EQ(SoError(c.get()), ECONNREFUSED);
+  EXPECT_EQ(SoError(c.get()), 0);  // read and cleared
+  EXPECT_EQ(PollNow(c.get(), all), Bits(POLLIN | POLLOUT | POLLHUP | POLLRDHUP));
+  EXPECT_EQ(EpollNow(c.get(), EPOLLIN | EPOLLOUT | EPOLLRDHUP),
+            Bits(EPOLLIN | EPOLLOUT | EPOLLHUP | EPOLLRDHUP));
+  char ch;
+  EXPECT_EQ(read(c.get(), &ch, 1), 0);
+  EXPECT_EQ(send(c.get(), "x", 1, MSG_NOSIGNAL), -1);
+  EXPECT_EQ(errno, EPIPE);
+  // The next connect ends the failed attempt; the one after tries again.
+  EXPECT_EQ(ConnectErrno(c.get(), port), ECONNABORTED);
+  ASSERT_EQ(ConnectErrno(c.get(), port), EINPROGRESS);
+  ASSERT_EQ(poll(&p, 1, 5000), 1);
+  // Not taken by SO_ERROR this time: the next connect reports it.
+  ASSERT_EQ(listen(b.get(), 4), 0);
+  EXPECT_EQ(ConnectErrno(c.get(), port), ECONNREFUSED);
+  EXPECT_EQ(ConnectErrno(c.get(), port), EINPROGRESS);
+  ASSERT_EQ(poll(&p, 1, 5000), 1);
+  EXPECT_EQ(p.revents, POLLOUT);
+  EXPECT_EQ(SoError(c.get()), 0);
+  ScopedFd s(accept(b.get(), nullptr, nullptr));
+  ASSERT_TRUE(s.valid());
+  ASSERT_EQ(write(c.get(), "ok", 2), 2);
+  char buf[4];
+  EXPECT_EQ(read(s.get(), buf, sizeof(buf)), 2);
+  // A blocking connect reports the refusal itself; SO_ERROR stays 0.
+  ScopedFd d(socket(AF_INET, SOCK_STREAM, 0));
+  ScopedFd b2;
+  EXPECT_EQ(ConnectErrno(d.get(), DeadPort(&b2)), ECONNREFUSED);
+  EXPECT_EQ(SoError(d.get()), 0);
+}
+
+TEST(SocketInetTest, NonblockingConnectWaitsForFullBacklog) {
+  ScopedFd l(TcpListener(0));  // room for one (full when longer than the backlog)
+  uint16_t port = PortOf(l.get());
+  ScopedFd c1(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  ASSERT_EQ(ConnectErrno(c1.get(), port), EINPROGRESS);
+  pollfd p1{c1.get(), POLLOUT, 0};
+  ASSERT_EQ(poll(&p1, 1, 5000), 1);
+  ScopedFd c2(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  ASSERT_EQ(ConnectErrno(c2.get(), port), EINPROGRESS);
+  // Queued: not writable (poll and epoll), EALREADY, EAGAIN for data.
+  pollfd p2{c2.get(), POLLOUT, 0};
+  EXPECT_EQ(poll(&p2, 1, 200), 0);
+  EXPECT_EQ(EpollNow(c2.get(), EPOLLIN | EPOLLOUT), 0u);
+  tcp_info ti{};
+  socklen_t len = sizeof(ti);
+  ASSERT_EQ(getsockopt(c2.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+  EXPECT_EQ(ti.tcpi_state, TCP_SYN_SENT);
+  EXPECT_EQ(ConnectErrno(c2.get(), port), EALREADY);
+  EXPECT_EQ(send(c2.get(), "x", 1, MSG_NOSIGNAL), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  char ch;
+  EXPECT_EQ(recv(c2.get(), &ch, 1, 0), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  // Accepting makes room: the queued connect completes.
+  ScopedFd s1(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s1.valid());
+  ASSERT_EQ(poll(&p2, 1, 10000), 1);
+  EXPECT_EQ(p2.revents, POLLOUT);
+  EXPECT_EQ(SoError(c2.get()), 0);
+  ASSERT_EQ(send(c2.get(), "2", 1, 0), 1);
+  pollfd pl{l.get(), POLLIN, 0};
+  ASSERT_EQ(poll(&pl, 1, 5000), 1);
+  ScopedFd s2(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s2.valid());
+  ASSERT_EQ(read(s2.get(), &ch, 1), 1);
+  EXPECT_EQ(ch, '2');
+  // A connect queued on a listener that closes is refused.
+  ScopedFd c3(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  ASSERT_EQ(ConnectErrno(c3.get(), port), EINPROGRESS);  // takes the room s2 left
+  ScopedFd c4(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  ASSERT_EQ(ConnectErrno(c4.get(), port), EINPROGRESS);
+  pollfd p4{c4.get(), POLLOUT, 0};
+  EXPECT_EQ(poll(&p4, 1, 100), 0);
+  l.reset();
+  ASSERT_EQ(poll(&p4, 1, 10000), 1);
+  EXPECT_EQ(SoError(c4.get()), ECONNREFUSED);
+}
+
+TEST(SocketInetTest, ListenerIsNotWritable) {
+  ScopedFd l(socket(AF_INET, SOCK_STREAM, 0));
+  // Registered before listen: the same registration follows the listener.
+  ScopedFd ep(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLOUT;
+  ASSERT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, l.get(), &ev), 0);
+  sockaddr_in a = Loopback4(0);
+  ASSERT_EQ(bind(l.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+  ASSERT_EQ(listen(l.get(), 4), 0);
+  EXPECT_EQ(PollNow(l.get(), POLLIN | POLLOUT), 0u);
+  EXPECT_EQ(EpollNow(l.get(), EPOLLIN | EPOLLOUT), 0u);
+  epoll_event out{};
+  EXPECT_EQ(epoll_wait(ep.get(), &out, 1, 0), 0);
+  ScopedFd c(TcpConnect(PortOf(l.get())));
+  pollfd p{l.get(), POLLIN | POLLOUT, 0};
+  ASSERT_EQ(poll(&p, 1, 5000), 1);
+  EXPECT_EQ(p.revents, POLLIN);
+  EXPECT_EQ(EpollNow(l.get(), EPOLLIN | EPOLLOUT), Bits(EPOLLIN));
+  ASSERT_EQ(epoll_wait(ep.get(), &out, 1, 0), 1);
+  EXPECT_EQ(out.events, Bits(EPOLLIN));
+  ScopedFd s(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s.valid());
+  EXPECT_EQ(PollNow(l.get(), POLLIN | POLLOUT), 0u);
+  EXPECT_EQ(epoll_wait(ep.get(), &out, 1, 0), 0);
+}
+
+TEST(SocketInetTest, TcpInfoState) {
+  tcp_info ti{};
+  socklen_t len = sizeof(ti);
+  ScopedFd fresh(socket(AF_INET, SOCK_STREAM, 0));
+  ASSERT_EQ(getsockopt(fresh.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+  EXPECT_EQ(len, sizeof(ti));
+  EXPECT_EQ(ti.tcpi_state, TCP_CLOSE);
+  ScopedFd l(TcpListener());
+  ASSERT_EQ(getsockopt(l.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+  EXPECT_EQ(ti.tcpi_state, TCP_LISTEN);
+  ScopedFd c(TcpConnect(PortOf(l.get())));
+  ScopedFd s(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s.valid());
+  ASSERT_EQ(getsockopt(c.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+  EXPECT_EQ(ti.tcpi_state, TCP_ESTABLISHED);
+  ASSERT_EQ(getsockopt(s.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+  EXPECT_EQ(ti.tcpi_state, TCP_ESTABLISHED);
+  // Length: a prefix of what was asked for; a large buffer gets the kernel's whole struct.
+  unsigned char small[4] = {0xff, 0xff, 0xff, 0xff};
+  len = 2;
+  ASSERT_EQ(getsockopt(c.get(), IPPROTO_TCP, TCP_INFO, small, &len), 0);
+  EXPECT_EQ(len, 2u);
+  EXPECT_EQ(small[0], TCP_ESTABLISHED);
+  EXPECT_EQ(small[2], 0xff);
+  char big[2048];
+  len = sizeof(big);
+  ASSERT_EQ(getsockopt(c.get(), IPPROTO_TCP, TCP_INFO, big, &len), 0);
+  EXPECT_GE(len, sizeof(tcp_info));
+  EXPECT_LT(len, sizeof(big));
+  len = -1;
+  EXPECT_EQ(getsockopt(c.get(), IPPROTO_TCP, TCP_INFO, big, &len), -1);
+  EXPECT_EQ(errno, EINVAL);
+  // The peer's close: CLOSE_WAIT once its FIN is in.
+  c.reset();
+  char ch;
+  ASSERT_EQ(read(s.get(), &ch, 1), 0);
+  len = sizeof(ti);
+  ASSERT_EQ(getsockopt(s.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+  EXPECT_EQ(ti.tcpi_state, TCP_CLOSE_WAIT);
+  // Not TCP.
+  ScopedFd u(socket(AF_INET, SOCK_DGRAM, 0));
+  EXPECT_EQ(getsockopt(u.get(), IPPROTO_TCP, TCP_INFO, &ti, &len), -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
+}
+
+TEST(SocketInetTest, TcpUrgentByte) {
+  ScopedFd l(TcpListener());
+  ScopedFd c(TcpConnect(PortOf(l.get())));
+  ScopedFd s(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s.valid());
+  char buf[16];
+  EXPECT_EQ(recv(s.get(), buf, 1, MSG_OOB | MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EINVAL);  // no urgent data
+  ASSERT_EQ(send(c.get(), "abc", 3, MSG_OOB), 3);
+  pollfd p{s.get(), POLLPRI, 0};
+  ASSERT_EQ(poll(&p, 1, 5000), 1);
+  EXPECT_EQ(PollNow(s.get(), POLLIN | POLLPRI), Bits(POLLIN | POLLPRI));
+  EXPECT_EQ(EpollNow(s.get(), EPOLLIN | EPOLLPRI), Bits(EPOLLIN | EPOLLPRI));
+  int at_mark = -1;
+  ASSERT_EQ(ioctl(s.get(), SIOCATMARK, &at_mark), 0);
+  EXPECT_EQ(at_mark, 0);  // "ab" comes first
+  // A normal read stops at the mark; the urgent byte comes with MSG_OOB only.
+  ASSERT_EQ(recv(s.get(), buf, sizeof(buf), 0), 2);
+  EXPECT_EQ(std::string(buf, 2), "ab");
+  ASSERT_EQ(ioctl(s.get(), SIOCATMARK, &at_mark), 0);
+  EXPECT_EQ(at_mark, 1);
+  ASSERT_EQ(recv(s.get(), buf, sizeof(buf), MSG_OOB | MSG_PEEK), 1);
+  EXPECT_EQ(buf[0], 'c');
+  ASSERT_EQ(recv(s.get(), buf, sizeof(buf), MSG_OOB), 1);
+  EXPECT_EQ(buf[0], 'c');
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), MSG_OOB), -1);
+  EXPECT_EQ(errno, EINVAL);
+  // SO_OOBINLINE (on a fresh connection): the byte stays in the stream; MSG_OOB is EINVAL.
+  ScopedFd c2(TcpConnect(PortOf(l.get())));
+  ScopedFd s2(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s2.valid());
+  int one = 1;
+  ASSERT_EQ(setsockopt(s2.get(), SOL_SOCKET, SO_OOBINLINE, &one, sizeof(one)), 0);
+  ASSERT_EQ(send(c2.get(), "xyz", 3, MSG_OOB), 3);
+  std::string got;
+  for (int i = 0; i < 10 && got.size() < 3; ++i) {
+    ssize_t n = recv(s2.get(), buf, sizeof(buf), 0);
+    ASSERT_GT(n, 0);
+    got.append(buf, n);
+  }
+  EXPECT_EQ(got, "xyz");
+  EXPECT_EQ(recv(s2.get(), buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EINVAL);
+  // Other sockets.
+  ScopedFd fresh(socket(AF_INET, SOCK_STREAM, 0));
+  EXPECT_EQ(send(fresh.get(), "x", 1, MSG_OOB | MSG_NOSIGNAL), -1);
+  EXPECT_EQ(errno, EPIPE);
+  EXPECT_EQ(recv(fresh.get(), buf, 1, MSG_OOB), -1);
+  EXPECT_EQ(errno, EINVAL);
+  EXPECT_EQ(recv(l.get(), buf, 1, MSG_OOB), -1);
+  EXPECT_EQ(errno, ENOTCONN);
+  ScopedFd u(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in to = Loopback4(9);
+  EXPECT_EQ(sendto(u.get(), "x", 1, MSG_OOB, reinterpret_cast<sockaddr*>(&to), sizeof(to)), -1);
+  EXPECT_EQ(errno, EOPNOTSUPP);
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // AF_UNIX sockets: socketpair, abstract and path names, listen/accept/connect, SCM_RIGHTS,
 // SCM_CREDENTIALS, SO_PEERCRED, EPIPE/SIGPIPE, shutdown, dgram and seqpacket boundaries,
-// poll/epoll readiness, timeouts and hostile arguments. libc + gtest only.
+// poll/epoll readiness (listeners are never writable), timeouts, hostile arguments, long
+// path names, MSG_OOB, and a blocking write to a full datagram receiver. libc + gtest only.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -20,6 +22,8 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -781,6 +785,155 @@ TEST(SocketUnixTest, MmsgBatches) {
   EXPECT_EQ(rmsgs[0].msg_len, 3u);
   EXPECT_EQ(rmsgs[1].msg_len, 4u);
   EXPECT_EQ(std::string(r2, 4), "two!");
+}
+
+unsigned PollNow(int fd, short events) {
+  pollfd p{fd, events, 0};
+  return poll(&p, 1, 0) == 1 ? static_cast<unsigned short>(p.revents) : 0;
+}
+
+unsigned EpollNow(int fd, uint32_t events) {
+  ScopedFd ep(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = events;
+  EXPECT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev), 0);
+  epoll_event out{};
+  return epoll_wait(ep.get(), &out, 1, 0) == 1 ? out.events : 0;
+}
+
+TEST(SocketUnixTest, ListenerIsNotWritable) {
+  for (int type : {SOCK_STREAM, SOCK_SEQPACKET}) {
+    std::string name = Unique("nowrite") + std::to_string(type);
+    ScopedFd l(socket(AF_UNIX, type, 0));
+    socklen_t len;
+    sockaddr_un a = Abstract(name, &len);
+    ASSERT_EQ(bind(l.get(), reinterpret_cast<sockaddr*>(&a), len), 0);
+    ASSERT_EQ(listen(l.get(), 4), 0);
+    EXPECT_EQ(PollNow(l.get(), POLLIN | POLLOUT), 0u) << type;
+    EXPECT_EQ(EpollNow(l.get(), EPOLLIN | EPOLLOUT), 0u) << type;
+    ScopedFd c(ConnectTo(name, type));
+    EXPECT_EQ(PollNow(l.get(), POLLIN | POLLOUT), static_cast<unsigned>(POLLIN)) << type;
+    EXPECT_EQ(EpollNow(l.get(), EPOLLIN | EPOLLOUT), static_cast<unsigned>(EPOLLIN)) << type;
+    ScopedFd s(accept(l.get(), nullptr, nullptr));
+    ASSERT_TRUE(s.valid());
+    EXPECT_EQ(PollNow(l.get(), POLLIN | POLLOUT), 0u) << type;
+    // The connection itself is writable.
+    EXPECT_EQ(EpollNow(c.get(), EPOLLOUT), static_cast<unsigned>(EPOLLOUT)) << type;
+  }
+}
+
+TEST(SocketUnixTest, ManyPendingConnectionsStayReadable) {
+  std::string name = Unique("many");
+  ScopedFd l(Listener(name, 1000));
+  std::vector<ScopedFd> clients;
+  for (int i = 0; i < 400; ++i) clients.emplace_back(ConnectTo(name));
+  for (int i = 0; i < 400; ++i) {
+    ASSERT_EQ(EpollNow(l.get(), EPOLLIN), static_cast<unsigned>(EPOLLIN)) << i;
+    ScopedFd s(accept4(l.get(), nullptr, nullptr, SOCK_NONBLOCK));
+    ASSERT_TRUE(s.valid()) << i << " " << strerror(errno);
+  }
+  EXPECT_EQ(EpollNow(l.get(), EPOLLIN), 0u);
+}
+
+TEST(SocketUnixTest, LongPathNames) {
+  TempDir dir;
+  // A name as long as sun_path allows (107 bytes and the NUL).
+  std::string path = dir.path + "/";
+  path += std::string(sizeof(sockaddr_un::sun_path) - 1 - path.size(), 'n');
+  ASSERT_EQ(path.size(), 107u);
+  ScopedFd l(socket(AF_UNIX, SOCK_STREAM, 0));
+  sockaddr_un a = PathAddr(path);
+  ASSERT_EQ(bind(l.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << strerror(errno);
+  ASSERT_EQ(listen(l.get(), 4), 0);
+  ScopedFd c(socket(AF_UNIX, SOCK_STREAM, 0));
+  ASSERT_EQ(connect(c.get(), reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0) << strerror(errno);
+  sockaddr_un peer{};
+  socklen_t len = sizeof(peer);
+  ASSERT_EQ(getpeername(c.get(), reinterpret_cast<sockaddr*>(&peer), &len), 0);
+  EXPECT_EQ(std::string(peer.sun_path), path);
+  EXPECT_EQ(len, sizeof(sockaddr_un));
+  // A 107-byte abstract name on datagrams.
+  std::string abs(sizeof(sockaddr_un::sun_path) - 1, 'q');
+  abs.replace(0, Unique("").size(), Unique(""));
+  socklen_t alen;
+  sockaddr_un aa = Abstract(abs, &alen);
+  ASSERT_EQ(alen, sizeof(sockaddr_un));
+  ScopedFd r(socket(AF_UNIX, SOCK_DGRAM, 0));
+  ASSERT_EQ(bind(r.get(), reinterpret_cast<sockaddr*>(&aa), alen), 0) << strerror(errno);
+  ScopedFd w(socket(AF_UNIX, SOCK_DGRAM, 0));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(sendto(w.get(), "d", 1, 0, reinterpret_cast<sockaddr*>(&aa), alen), 1);
+  }
+  char ch;
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(recv(r.get(), &ch, 1, 0), 1);
+}
+
+TEST(SocketUnixTest, OutOfBandData) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ScopedFd a(sv[0]), b(sv[1]);
+  char buf[8];
+  int r = send(a.get(), "abc", 3, MSG_OOB);
+  if (r == -1 && errno == EOPNOTSUPP) GTEST_SKIP() << "kernel without CONFIG_AF_UNIX_OOB";
+  ASSERT_EQ(r, 3);
+  EXPECT_EQ(PollNow(b.get(), POLLIN | POLLPRI), static_cast<unsigned>(POLLIN | POLLPRI));
+  EXPECT_EQ(EpollNow(b.get(), EPOLLIN | EPOLLPRI), static_cast<unsigned>(EPOLLIN | EPOLLPRI));
+  ASSERT_EQ(recv(b.get(), buf, sizeof(buf), 0), 2);
+  EXPECT_EQ(std::string(buf, 2), "ab");
+  ASSERT_EQ(recv(b.get(), buf, sizeof(buf), MSG_OOB), 1);
+  EXPECT_EQ(buf[0], 'c');
+  EXPECT_EQ(recv(b.get(), buf, sizeof(buf), MSG_OOB | MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EINVAL);
+  // Datagrams and seqpacket have no urgent data.
+  for (int type : {SOCK_DGRAM, SOCK_SEQPACKET}) {
+    ASSERT_EQ(socketpair(AF_UNIX, type, 0, sv), 0);
+    ScopedFd x(sv[0]), y(sv[1]);
+    EXPECT_EQ(send(x.get(), "x", 1, MSG_OOB), -1) << type;
+    EXPECT_EQ(errno, EOPNOTSUPP) << type;
+    EXPECT_EQ(recv(y.get(), buf, 1, MSG_OOB | MSG_DONTWAIT), -1) << type;
+    EXPECT_EQ(errno, EOPNOTSUPP) << type;
+  }
+}
+
+int64_t NowMs() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+TEST(SocketUnixTest, BlockingWriteToFullDatagramReceiver) {
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM, 0, sv), 0);
+  ScopedFd a(sv[0]), b(sv[1]);
+  char msg[512] = {};
+  int queued = 0;
+  while (send(a.get(), msg, sizeof(msg), MSG_DONTWAIT) == static_cast<ssize_t>(sizeof(msg))) {
+    ASSERT_LT(++queued, 100000);
+  }
+  ASSERT_EQ(errno, EAGAIN);
+  ASSERT_GT(queued, 0);
+  // The reader drains everything after a while; the blocked write completes then.
+  int got = 0;
+  bool last_is_marker = false;
+  std::thread reader([&] {
+    usleep(300 * 1000);
+    char in[512];
+    for (int i = 0; i <= queued; ++i) {
+      ssize_t n = recv(b.get(), in, sizeof(in), 0);
+      if (n != static_cast<ssize_t>(sizeof(in))) break;
+      ++got;
+      last_is_marker = in[0] == 'M';
+    }
+  });
+  msg[0] = 'M';
+  int64_t start = NowMs();
+  ssize_t n = write(a.get(), msg, sizeof(msg));
+  int64_t waited = NowMs() - start;
+  reader.join();
+  EXPECT_EQ(n, static_cast<ssize_t>(sizeof(msg)));
+  EXPECT_GE(waited, 200);
+  EXPECT_EQ(got, queued + 1);
+  EXPECT_TRUE(last_is_marker);
 }
 
 }  // namespace

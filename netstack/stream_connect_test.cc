@@ -1,0 +1,129 @@
+// Tests for stream_connect.cc: nonblocking TCP connects (refused with SO_ERROR, queued on a
+// full backlog until accept, refused when the listener closes), listeners never writable,
+// TCP_INFO states. Run by ctest (netstack_test).
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+
+#include "netstack/stack.h"
+#include "netstack/stream_socket.h"
+
+namespace sentry::netstack {
+namespace {
+
+std::shared_ptr<Socket> Tcp(Stack& st) {
+  auto f = st.MakeSocket(AF_INET, SOCK_STREAM, 0, 0, Cred{7, 1, 2});
+  EXPECT_TRUE(f.ok());
+  return std::static_pointer_cast<Socket>(*f);
+}
+
+SockAddr Lo(uint16_t port) { return InetSockAddr(AF_INET, InetAddr::V4(INADDR_LOOPBACK, port)); }
+
+uint16_t PortOf(Socket& s) {
+  SockAddr a = s.LocalName();
+  return ntohs(reinterpret_cast<sockaddr_in*>(&a.ss)->sin_port);
+}
+
+// What the host reports for the socket's readiness fd (what epoll sees).
+short HostEvents(Socket& s, short events) {
+  pollfd p{s.ReadinessFd(), events, 0};
+  return ::poll(&p, 1, 0) > 0 ? p.revents : 0;
+}
+
+Caller Nonblocking() {
+  Caller who{Cred{7, 1, 2}};
+  who.nonblock = true;
+  return who;
+}
+
+TEST(StreamConnectTest, RefusedNonblockingConnectReportsSoError) {
+  Stack st;
+  auto c = Tcp(st);
+  EXPECT_EQ(c->Connect(Lo(9), Nonblocking()).error(), EINPROGRESS);
+  EXPECT_EQ(c->TcpState(), TCP_CLOSE);
+  const short want = POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDHUP;
+  EXPECT_EQ(c->Readiness(POLLIN | POLLOUT | POLLRDHUP), static_cast<uint32_t>(want));
+  EXPECT_EQ(HostEvents(*c, POLLIN | POLLOUT | POLLRDHUP), want);
+  EXPECT_EQ(c->TakeError(), ECONNREFUSED);
+  EXPECT_EQ(c->TakeError(), 0);
+  EXPECT_EQ(HostEvents(*c, POLLIN | POLLOUT | POLLRDHUP), want & ~POLLERR);
+  char buf[4];
+  RecvResult r;
+  EXPECT_EQ(c->Recv(buf, 0, &r).value(), 0);
+  EXPECT_EQ(c->Connect(Lo(9), Nonblocking()).error(), ECONNABORTED);
+  // A new attempt on a new host pair.
+  auto l = Tcp(st);
+  ASSERT_TRUE(l->Listen(4, Caller{}).ok());
+  EXPECT_EQ(c->Connect(Lo(PortOf(*l)), Nonblocking()).error(), EINPROGRESS);
+  EXPECT_EQ(c->TcpState(), TCP_ESTABLISHED);
+  EXPECT_EQ(HostEvents(*c, POLLOUT), POLLOUT);
+  EXPECT_TRUE(l->Accept(0).ok());
+  // Blocking: the refusal is connect's own answer.
+  auto b = Tcp(st);
+  EXPECT_EQ(b->Connect(Lo(9), Caller{}).error(), ECONNREFUSED);
+  EXPECT_EQ(b->TakeError(), 0);
+}
+
+TEST(StreamConnectTest, ListenerNeverWritable) {
+  Stack st;
+  auto l = Tcp(st);
+  ASSERT_TRUE(l->Listen(4, Caller{}).ok());
+  EXPECT_EQ(l->TcpState(), TCP_LISTEN);
+  EXPECT_EQ(l->Readiness(POLLIN | POLLOUT), 0u);
+  EXPECT_EQ(HostEvents(*l, POLLIN | POLLOUT), 0);
+  auto c = Tcp(st);
+  ASSERT_TRUE(c->Connect(Lo(PortOf(*l)), Caller{}).ok());
+  auto c2 = Tcp(st);
+  ASSERT_TRUE(c2->Connect(Lo(PortOf(*l)), Caller{}).ok());
+  EXPECT_EQ(HostEvents(*l, POLLIN | POLLOUT), POLLIN);
+  ASSERT_TRUE(l->Accept(0).ok());
+  EXPECT_EQ(HostEvents(*l, POLLIN | POLLOUT), POLLIN);  // one still waits
+  ASSERT_TRUE(l->Accept(0).ok());
+  EXPECT_EQ(HostEvents(*l, POLLIN | POLLOUT), 0);
+}
+
+TEST(StreamConnectTest, FullBacklogQueuesNonblockingConnect) {
+  Stack st;
+  auto l = Tcp(st);
+  ASSERT_TRUE(l->Listen(0, Caller{}).ok());
+  uint16_t port = PortOf(*l);
+  auto c1 = Tcp(st);
+  EXPECT_EQ(c1->Connect(Lo(port), Nonblocking()).error(), EINPROGRESS);
+  auto c2 = Tcp(st);
+  EXPECT_EQ(c2->Connect(Lo(port), Nonblocking()).error(), EINPROGRESS);
+  EXPECT_EQ(c2->TcpState(), TCP_SYN_SENT);
+  EXPECT_EQ(c2->Readiness(POLLIN | POLLOUT), 0u);
+  EXPECT_EQ(HostEvents(*c2, POLLIN | POLLOUT), 0);
+  EXPECT_EQ(c2->Connect(Lo(port), Nonblocking()).error(), EALREADY);
+  char buf[4];
+  RecvResult r;
+  EXPECT_EQ(c2->Recv(buf, 0, &r).error(), EAGAIN);
+  // Blocking connects wait (EAGAIN to the handler) rather than queue.
+  auto c3 = Tcp(st);
+  EXPECT_EQ(c3->Connect(Lo(port), Caller{}).error(), EAGAIN);
+  auto s1 = l->Accept(0);
+  ASSERT_TRUE(s1.ok());
+  EXPECT_EQ(c2->TcpState(), TCP_ESTABLISHED);
+  EXPECT_EQ(HostEvents(*c2, POLLIN | POLLOUT), POLLOUT);
+  SendArgs a;
+  a.data = std::span<const char>("hi", 2);
+  EXPECT_EQ(c2->Send(a, Caller{}).value(), 2);
+  auto s2 = l->Accept(0);
+  ASSERT_TRUE(s2.ok());
+  EXPECT_EQ((*s2)->Recv(buf, 0, &r).value(), 2);  // no filler from the choke
+  EXPECT_EQ(std::string(buf, 2), "hi");
+  // Queued on a listener that closes: refused.
+  auto c4 = Tcp(st);
+  EXPECT_EQ(c4->Connect(Lo(port), Nonblocking()).error(), EINPROGRESS);  // room for one
+  auto c5 = Tcp(st);
+  EXPECT_EQ(c5->Connect(Lo(port), Nonblocking()).error(), EINPROGRESS);
+  EXPECT_EQ(c5->TcpState(), TCP_SYN_SENT);
+  l.reset();
+  EXPECT_EQ(c5->TcpState(), TCP_CLOSE);
+  EXPECT_TRUE(HostEvents(*c5, POLLOUT) & POLLERR);
+  EXPECT_EQ(c5->TakeError(), ECONNREFUSED);
+}
+
+}  // namespace
+}  // namespace sentry::netstack
