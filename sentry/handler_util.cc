@@ -20,6 +20,32 @@ SysResult ReadPath(SyscallContext& c, uint64_t addr, GuestPath* out) {
   return 0;
 }
 
+// The kernel's restart of a write whose reply did not land (Task::write_replay): its
+// remembered result, without writing again. Any other write-family call forgets it.
+bool ReplayUndeliveredWrite(SyscallContext& c, const vfs::FileRef& f, SysResult* out) {
+  Task::WriteRecord& w = c.task.write_replay;
+  if (w.file == nullptr) return false;
+  bool same = w.file == f && w.nr == c.req.nr && w.ip == c.req.ip && w.args[0] == c.arg(0) &&
+              w.args[1] == c.arg(1) && w.args[2] == c.arg(2);
+  if (!same) {
+    w = {};
+    return false;
+  }
+  *out = w.result;
+  // The answer may fail to land again (another signal): it stays recorded the same way.
+  c.task.write_done = std::move(w);
+  w = {};
+  return true;
+}
+
+// Records a write that moved bytes, for Kernel::HandleSyscall to keep if its reply fails.
+SysResult RecordWrite(SyscallContext& c, const vfs::FileRef& f, SysResult r) {
+  if (r.ok() && r.value() > 0) {
+    c.task.write_done = {f, c.req.nr, {c.arg(0), c.arg(1), c.arg(2)}, c.req.ip, r.value()};
+  }
+  return r;
+}
+
 vfs::FsContext FsFor(SyscallContext& c) {
   vfs::FsContext ctx = c.proc.fs;
   ctx.caller_pid = c.proc.pid;

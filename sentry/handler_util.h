@@ -42,6 +42,13 @@ struct GuestPath {
 };
 SysResult ReadPath(SyscallContext& c, uint64_t addr, GuestPath* out);
 
+// Writes cannot be taken back (DESIGN §5): write/writev/sendto/sendmsg call
+// ReplayUndeliveredWrite first — true (and the result in *out) when this call is the
+// kernel's restart of one whose reply did not land (Task::write_replay) — and wrap their
+// result in RecordWrite, which keeps what a failed reply must remember.
+bool ReplayUndeliveredWrite(SyscallContext& c, const vfs::FileRef& f, SysResult* out);
+SysResult RecordWrite(SyscallContext& c, const vfs::FileRef& f, SysResult r);
+
 // The caller's FsContext for VFS calls.
 vfs::FsContext FsFor(SyscallContext& c);
 

@@ -167,14 +167,29 @@ SysResult DoRecv(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int f
     return r;
   }
   bool peek = flags & MSG_PEEK;
+  // Bytes an undelivered reply gave back (Kernel::HandleSyscall) come first, on their own.
+  if (s->has_pushback() && !(flags & MSG_OOB)) {
+    size_t n = s->TakePushback(std::span<char>(buf, std::min<uint64_t>(io.total,
+                                                                      Kernel::kIoBufferSize)),
+                               peek);
+    if (n && !CopyIov(c, io, 0, buf, n, true).ok()) {
+      if (!peek) s->PushBack(std::span<const char>(buf, n));
+      return SysResult::Errno(EFAULT);
+    }
+    if (!peek) c.task.read_undo = {s->shared_from_this(), n, true};
+    res->copied = res->length = n;
+    return static_cast<int64_t>(n);
+  }
   bool waitall = (flags & MSG_WAITALL) && !peek && !nonblock;
   if (waitall && io.total <= kWaitallAtomic) {
     SysResult w = WaitForBytes(c, s, io.total, timeo);
     if (!w.ok()) return w;
   }
   uint64_t got = 0;
+  int chunks = 0;
   for (;;) {
     size_t chunk = std::min<uint64_t>(io.total - got, Kernel::kIoBufferSize);
+    ++chunks;
     netstack::RecvResult part;
     auto op = [&]() -> SysResult {
       part = netstack::RecvResult();
@@ -202,6 +217,11 @@ SysResult DoRecv(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int f
     if (!waitall && n < chunk) break;
   }
   res->copied = res->length = got;
+  // Plain bytes from one chunk can be given back if the reply does not land; ancillary data
+  // (rights already installed) and urgent bytes cannot.
+  if (!peek && got > 0 && res->ctl.empty() && !(flags & MSG_OOB)) {
+    c.task.read_undo = {s->shared_from_this(), got, chunks == 1};  // else the buffer was reused
+  }
   return static_cast<int64_t>(got);
 }
 
@@ -346,6 +366,7 @@ SysResult Sendto(SyscallContext& c) {
   netstack::Socket* s;
   SysResult r = GetSocket(c, c.arg(0), &keep, &s);
   if (!r.ok()) return r;
+  if (ReplayUndeliveredWrite(c, keep, &r)) return r;
   IoVecs io;
   io.SetOne(c.arg(1), c.arg(2));
   netstack::SockAddr to;
@@ -355,7 +376,7 @@ SysResult Sendto(SyscallContext& c) {
     if (!r.ok()) return r;
     top = &to;
   }
-  return DoSend(c, s, io, static_cast<int>(c.arg(3)), top, nullptr);
+  return RecordWrite(c, keep, DoSend(c, s, io, static_cast<int>(c.arg(3)), top, nullptr));
 }
 
 SysResult Recvfrom(SyscallContext& c) {
@@ -380,7 +401,8 @@ SysResult Sendmsg(SyscallContext& c) {
   netstack::Socket* s;
   SysResult r = GetSocket(c, c.arg(0), &keep, &s);
   if (!r.ok()) return r;
-  return SendMsgOne(c, s, c.arg(1), static_cast<int>(c.arg(2)));
+  if (ReplayUndeliveredWrite(c, keep, &r)) return r;
+  return RecordWrite(c, keep, SendMsgOne(c, s, c.arg(1), static_cast<int>(c.arg(2))));
 }
 
 SysResult Recvmsg(SyscallContext& c) {

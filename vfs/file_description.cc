@@ -42,9 +42,10 @@ void FileDescription::GiveBack(const char* data, size_t len) {
   if (data != nullptr) PushBack(std::span<const char>(data, len));
 }
 
-size_t FileDescription::TakePushback(std::span<char> buf) {
+size_t FileDescription::TakePushback(std::span<char> buf, bool peek) {
   size_t n = std::min(buf.size(), pushback_.size());
   std::memcpy(buf.data(), pushback_.data(), n);
+  if (peek) return n;
   pushback_.erase(0, n);
   if (n > 0 && pushback_.empty()) {
     --pushback_holders_;

@@ -101,8 +101,8 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // select and epoll report POLLIN while any are held. Empty (no allocation) otherwise.
   void PushBack(std::span<const char> data);
   bool has_pushback() const { return !pushback_.empty(); }
-  // Moves up to buf.size() pushed-back bytes into `buf`; the count.
-  size_t TakePushback(std::span<char> buf);
+  // Moves (or, peeking, copies) up to buf.size() pushed-back bytes into `buf`; the count.
+  size_t TakePushback(std::span<char> buf, bool peek = false);
   // Undoes a read of `len` bytes that could not be delivered: a file offset moves back;
   // a stream gets `data` (the bytes, in order; null if they are gone) pushed back.
   void GiveBack(const char* data, size_t len);

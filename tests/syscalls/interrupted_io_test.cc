@@ -3,6 +3,7 @@
 // Owned by the tests team. Runs natively and under the sentry (see CMakeLists.txt).
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -51,12 +52,29 @@ int ReapAll() {
   return bad;
 }
 
-// The parent reads while two writers fill the pipe and other children exit: no read may
+// A pipe, or a connected AF_UNIX stream pair: [0] is read, [1] written.
+void MakeChannel(bool socket, int p[2]) {
+  if (socket) {
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, p), 0);
+  } else {
+    ASSERT_EQ(pipe(p), 0);
+  }
+}
+
+// read(2) on a pipe, recv(2) on a socket.
+ssize_t ReadSome(bool socket, int fd, char* buf, size_t len) {
+  return socket ? recv(fd, buf, len, 0) : read(fd, buf, len);
+}
+ssize_t WriteSome(bool socket, int fd, const char* buf, size_t len) {
+  return socket ? send(fd, buf, len, MSG_NOSIGNAL) : write(fd, buf, len);
+}
+
+// The parent reads while two writers fill the channel and other children exit: no read may
 // lose its bytes (a read interrupted after it took them must still deliver them).
-TEST(InterruptedIoTest, PipeReadsLoseNothingWhileChildrenExit) {
+void ReadsLoseNothing(bool socket) {
   for (int round = 0; round < kRounds; ++round) {
     int p[2];
-    ASSERT_EQ(pipe(p), 0);
+    MakeChannel(socket, p);
     for (int w = 0; w < 2; ++w) {
       pid_t pid = fork();
       ASSERT_GE(pid, 0);
@@ -75,7 +93,7 @@ TEST(InterruptedIoTest, PipeReadsLoseNothingWhileChildrenExit) {
     size_t total = 0;
     char buf[777];  // not a divisor of the writes: reads straddle them
     for (;;) {
-      ssize_t n = read(p[0], buf, sizeof(buf));
+      ssize_t n = ReadSome(socket, p[0], buf, sizeof(buf));
       if (n < 0 && errno == EINTR) continue;
       ASSERT_GE(n, 0) << strerror(errno);
       if (n == 0) break;
@@ -87,12 +105,15 @@ TEST(InterruptedIoTest, PipeReadsLoseNothingWhileChildrenExit) {
   }
 }
 
+TEST(InterruptedIoTest, PipeReadsLoseNothingWhileChildrenExit) { ReadsLoseNothing(false); }
+TEST(InterruptedIoTest, SocketRecvsLoseNothingWhileChildrenExit) { ReadsLoseNothing(true); }
+
 // The parent writes while a reader child counts and other children exit: no write may be
 // repeated (a write interrupted after its bytes went out must not be written again).
-TEST(InterruptedIoTest, PipeWritesAreNotRepeatedWhileChildrenExit) {
+void WritesAreNotRepeated(bool socket) {
   for (int round = 0; round < kRounds; ++round) {
     int p[2], result[2];
-    ASSERT_EQ(pipe(p), 0);
+    MakeChannel(socket, p);
     ASSERT_EQ(pipe(result), 0);
     pid_t reader = fork();
     ASSERT_GE(reader, 0);
@@ -117,7 +138,7 @@ TEST(InterruptedIoTest, PipeWritesAreNotRepeatedWhileChildrenExit) {
     char buf[kChunk];
     memset(buf, 'x', sizeof(buf));
     for (int i = 0; i < kChunks; ++i) {
-      ssize_t n = write(p[1], buf, sizeof(buf));
+      ssize_t n = WriteSome(socket, p[1], buf, sizeof(buf));
       if (n < 0 && errno == EINTR) {
         --i;
         continue;
@@ -132,6 +153,13 @@ TEST(InterruptedIoTest, PipeWritesAreNotRepeatedWhileChildrenExit) {
     EXPECT_EQ(ReapAll(), 0);
     ASSERT_EQ(total, kChunks * kChunk) << "round " << round;
   }
+}
+
+TEST(InterruptedIoTest, PipeWritesAreNotRepeatedWhileChildrenExit) {
+  WritesAreNotRepeated(false);
+}
+TEST(InterruptedIoTest, SocketSendsAreNotRepeatedWhileChildrenExit) {
+  WritesAreNotRepeated(true);
 }
 
 // A directory listed in small getdents64 calls while children exit: every entry exactly

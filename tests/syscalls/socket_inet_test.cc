@@ -25,6 +25,8 @@
 
 namespace {
 
+using syscall_test::EpollNow;
+using syscall_test::PollNow;
 using syscall_test::ScopedFd;
 
 sockaddr_in Loopback4(uint16_t port) {
@@ -381,21 +383,6 @@ TEST(SocketInetTest, FourMiBNonblockingUnderPoll) {
 }
 
 constexpr unsigned Bits(int events) { return static_cast<unsigned>(events); }
-
-// The events poll and epoll report for `fd` now (asking for `events`).
-unsigned PollNow(int fd, short events) {
-  pollfd p{fd, events, 0};
-  return poll(&p, 1, 0) == 1 ? static_cast<unsigned short>(p.revents) : 0;
-}
-
-unsigned EpollNow(int fd, uint32_t events) {
-  ScopedFd ep(epoll_create1(0));
-  epoll_event ev{};
-  ev.events = events;
-  EXPECT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev), 0);
-  epoll_event out{};
-  return epoll_wait(ep.get(), &out, 1, 0) == 1 ? out.events : 0;
-}
 
 int SoError(int fd) {
   int err = -1;

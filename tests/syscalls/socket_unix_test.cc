@@ -30,6 +30,8 @@
 
 namespace {
 
+using syscall_test::EpollNow;
+using syscall_test::PollNow;
 using syscall_test::ScopedFd;
 
 sockaddr_un Abstract(const std::string& name, socklen_t* len) {
@@ -785,20 +787,6 @@ TEST(SocketUnixTest, MmsgBatches) {
   EXPECT_EQ(rmsgs[0].msg_len, 3u);
   EXPECT_EQ(rmsgs[1].msg_len, 4u);
   EXPECT_EQ(std::string(r2, 4), "two!");
-}
-
-unsigned PollNow(int fd, short events) {
-  pollfd p{fd, events, 0};
-  return poll(&p, 1, 0) == 1 ? static_cast<unsigned short>(p.revents) : 0;
-}
-
-unsigned EpollNow(int fd, uint32_t events) {
-  ScopedFd ep(epoll_create1(0));
-  epoll_event ev{};
-  ev.events = events;
-  EXPECT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev), 0);
-  epoll_event out{};
-  return epoll_wait(ep.get(), &out, 1, 0) == 1 ? out.events : 0;
 }
 
 TEST(SocketUnixTest, ListenerIsNotWritable) {

@@ -4,7 +4,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -130,6 +132,20 @@ inline std::string FindHostDirSymlink() {
     }
   }
   return "";
+}
+
+// The events poll and epoll report for `fd` right now (asking for `events`).
+inline unsigned PollNow(int fd, short events) {
+  pollfd p{fd, events, 0};
+  return poll(&p, 1, 0) == 1 ? static_cast<unsigned short>(p.revents) : 0;
+}
+inline unsigned EpollNow(int fd, uint32_t events) {
+  ScopedFd ep(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = events;
+  EXPECT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, fd, &ev), 0);
+  epoll_event out{};
+  return epoll_wait(ep.get(), &out, 1, 0) == 1 ? out.events : 0;
 }
 
 }  // namespace syscall_test
