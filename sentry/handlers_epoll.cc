@@ -80,8 +80,14 @@ SysResult WaitImpl(SyscallContext& c, uint64_t events_addr, int maxevents, int64
     SysResult n = ep->Collect(std::span<epoll_event>(buf, cap));
     if (!n.ok()) return n;
     if (n.value() > 0) {
-      if (!CopyOut(c, events_addr, buf, n.value() * sizeof(epoll_event)).ok())
-        return SysResult::Errno(EFAULT);
+      size_t bytes = static_cast<size_t>(n.value()) * sizeof(epoll_event);
+      if (!CopyOut(c, events_addr, buf, bytes).ok()) {
+        ep->PushBack(std::span<const char>(reinterpret_cast<const char*>(buf), bytes));
+        return SysResult::Errno(EFAULT);  // like Linux, the events stay for the next wait
+      }
+      // The host has consumed them (edge-triggered, one-shot): an undelivered reply gives
+      // them back to this epoll (Kernel::HandleSyscall).
+      c.task.read_undo = {f, bytes, true};
       return n;
     }
     int64_t remaining = -1;

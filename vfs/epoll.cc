@@ -141,6 +141,13 @@ SysResult EpollFile::Collect(std::span<epoll_event> out) {
   PruneDups();
   if (out.empty()) return 0;
   int max = static_cast<int>(std::min<size_t>(out.size(), 1 << 20));
+  // Events of an epoll_wait whose reply did not land (Kernel::HandleSyscall gives them back
+  // as bytes): the host has consumed them (edge-triggered, one-shot), so they come first.
+  if (has_pushback()) {
+    size_t bytes = TakePushback(std::span<char>(reinterpret_cast<char*>(out.data()),
+                                                static_cast<size_t>(max) * sizeof(epoll_event)));
+    return static_cast<int64_t>(bytes / sizeof(epoll_event));
+  }
   // Bytes pushed back into a description (an undelivered read, FileDescription::PushBack)
   // are invisible to the host epoll: report those items first (rare: a scan only then).
   int pushed = 0;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,7 +39,13 @@ void FileDescription::PushBack(std::span<const char> data) {
 
 void FileDescription::GiveBack(const char* data, size_t len) {
   if (len == 0) return;
-  if (Seek(-static_cast<int64_t>(len), SEEK_CUR).ok()) return;  // a file offset
+  // Only regular files (and block devices) have an offset a read moved. Asking lseek is not
+  // enough: anon inodes (epoll, eventfd, timerfd) "seek" successfully without moving.
+  struct stat st;
+  if (Stat(&st).ok() && (S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {
+    Seek(-static_cast<int64_t>(len), SEEK_CUR);
+    return;
+  }
   if (data != nullptr) PushBack(std::span<const char>(data, len));
 }
 

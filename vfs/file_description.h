@@ -103,8 +103,8 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   bool has_pushback() const { return !pushback_.empty(); }
   // Moves (or, peeking, copies) up to buf.size() pushed-back bytes into `buf`; the count.
   size_t TakePushback(std::span<char> buf, bool peek = false);
-  // Undoes a read of `len` bytes that could not be delivered: a file offset moves back;
-  // a stream gets `data` (the bytes, in order; null if they are gone) pushed back.
+  // Undoes a read of `len` bytes that could not be delivered: a regular file's offset moves
+  // back; anything else gets `data` (the bytes, in order; null if they are gone) pushed back.
   void GiveBack(const char* data, size_t len);
   // How many descriptions hold pushed-back bytes (epoll scans its items only when any do).
   static int pushback_holders() { return pushback_holders_; }

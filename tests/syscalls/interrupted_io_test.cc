@@ -23,14 +23,14 @@ constexpr int kExiters = 48;    // children that only exit, spread over the tran
 constexpr int kChunks = 200;    // per writer or per parent write
 constexpr size_t kChunk = 1000;
 
-// Forks `n` children that exit after staggered short sleeps (the first `base_us` after
-// its fork); returns how many started.
-int SpawnExiters(int n, int base_us = 0) {
+// Forks `n` children that exit after staggered short sleeps (child i `base_us + i *
+// step_us` after its fork); returns how many started.
+int SpawnExiters(int n, int base_us = 0, int step_us = 200) {
   int started = 0;
   for (int i = 0; i < n; ++i) {
     pid_t p = fork();
     if (p == 0) {
-      usleep(static_cast<useconds_t>(base_us + i * 200));
+      usleep(static_cast<useconds_t>(base_us + i * step_us));
       _exit(0);
     }
     if (p > 0) ++started;
