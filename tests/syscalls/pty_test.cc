@@ -603,17 +603,18 @@ TEST(PtyTest, OrphanedGroupGetsEioNotAStop) {
               if (mid == 0) {
                 close(done[0]);
                 setpgid(0, 0);
+                const pid_t mid_pid = getpid();  // `mid` is 0 in this process
                 pid_t orphan = fork();
                 if (orphan == 0) {
                   alarm(20);
                   // Wait until the middle process is gone: then the group is orphaned.
-                  for (int i = 0; i < 1000 && getppid() == mid; ++i) usleep(10000);
+                  for (int i = 0; i < 1000 && getppid() == mid_pid; ++i) usleep(10000);
                   pid_t me = getpid();
                   (void)!write(out, &me, sizeof(me));
                   char r = 'k', c;
                   struct iovec v = {&c, 1};
                   struct iovec w = {const_cast<char*>("w"), 1};
-                  if (getppid() == mid) r = 'p';
+                  if (getppid() == mid_pid) r = 'p';
                   else if (read(slave, &c, 1) != -1 || errno != EIO) r = 'r';
                   else if (readv(slave, &v, 1) != -1 || errno != EIO) r = 'v';
                   else if (write(slave, "w", 1) != -1 || errno != EIO) r = 'w';
