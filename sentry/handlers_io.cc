@@ -25,8 +25,7 @@ constexpr size_t kMaxIo = 0x7ffff000;  // Linux's MAX_RW_COUNT
 // A host terminal (stdio or /dev/tty): tty ioctls reach it.
 bool IsTerminal(const vfs::FileRef& f) {
   if (f->ReadinessFd() < 0 || vfs::IsPty(*f)) return false;  // sandbox ptys: handlers_tty_pty
-  alignas(8) char termios[64];
-  return f->Ioctl(TCGETS, termios).ok();
+  return f->IsTerminal();
 }
 
 // Reads up to `count` bytes into guest memory at `addr` (at `offset` when >= 0).

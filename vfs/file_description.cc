@@ -31,6 +31,14 @@ FileDescription::FileDescription(std::shared_ptr<Dentry> dentry, int flags, std:
   if (dentry_ != nullptr && dentry_->inode() != nullptr) dentry_->inode()->AddOpenFile();
 }
 
+bool FileDescription::IsTerminal() {
+  if (is_terminal_ < 0) {
+    alignas(8) char termios[64];
+    is_terminal_ = Ioctl(TCGETS, termios).ok() ? 1 : 0;
+  }
+  return is_terminal_ == 1;
+}
+
 void FileDescription::PushBack(std::span<const char> data) {
   if (data.empty()) return;
   if (pushback_.empty()) ++pushback_holders_;

@@ -95,6 +95,10 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // last close) then drops its locks (vfs/file_lock.h).
   void mark_holds_locks() { holds_locks_ = true; }
 
+  // Whether this description is a terminal (TCGETS works). Asked of the file once: the
+  // read/write background checks run it on every call, and it never changes.
+  bool IsTerminal();
+
   // Bytes a read took from a stream (pipe, FIFO, tty, socket, eventfd, ...) but could not
   // deliver: a signal interrupted the guest's notification before the reply landed
   // (Kernel::UndoRead). The next read of this description returns them first, and poll,
@@ -126,6 +130,7 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   AsyncOwner async_owner_;
   std::string pushback_;
   static inline int pushback_holders_ = 0;
+  int8_t is_terminal_ = -1;  // unknown until IsTerminal() asks
 };
 
 using FileRef = std::shared_ptr<FileDescription>;
