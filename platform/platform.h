@@ -31,7 +31,6 @@ struct SyscallRequest {
 
 enum class StopKind {
   kSeccompTrace,  // SECCOMP_RET_TRACE (execve/execveat); syscall not yet run
-  kExec,          // PTRACE_EVENT_EXEC: new image in place, before user mode
   kFork,          // PTRACE_EVENT_FORK/VFORK/CLONE: msg = new host tid
   kExitEvent,     // PTRACE_EVENT_EXIT: about to exit; msg = wait status
   kSignal,        // signal-delivery stop: `sig` pending, to re-inject or suppress
@@ -60,8 +59,8 @@ class Platform {
   virtual ~Platform() = default;
   virtual std::string Name() const = 0;
 
-  // Creates the guest init (pid 1 of a new pid namespace) stopped at its PTRACE_EVENT_EXEC
-  // stop with the stub image in place. Returns its host pid.
+  // Creates the guest init (pid 1 of a new pid namespace) and lets it execute the stub
+  // image, whose first syscall asks for its load plan (stub_layout.h). Returns its host pid.
   virtual absl::StatusOr<pid_t> SpawnInit(const SpawnSpec& spec) = 0;
 
   // Readable when syscall requests are pending (for the event loop).

@@ -31,7 +31,9 @@ namespace {
 
 // PTRACE_O_TRACEEXIT is added only when asked for (SpawnSpec::trace_exit): its stop costs
 // every exiting thread a round trip to the sentry.
-constexpr int kPtraceOptions = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC |
+// No PTRACE_O_TRACEEXEC: the stub asks for its load plan with a user notification
+// (stub_layout.h), and a seized tracee gets no SIGTRAP after execve without the option.
+constexpr int kPtraceOptions = PTRACE_O_TRACESYSGOOD |
                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                                PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
 
@@ -122,12 +124,8 @@ class SeccompPlatform : public Platform {
     close(dummy[1]);
     LOG_INFO("seccomp platform: sync wake-up {}", sync_wakeup_ ? "on" : "unavailable");
 
+    // The stub runs next; its first syscall asks the sentry for the load plan.
     if (ptrace(PTRACE_CONT, pid, 0, 0) != 0) return Errno("PTRACE_CONT");
-    if (waitpid(pid, &status, __WALL) != pid) return Errno("waitpid(guest exec)");
-    if (!WIFSTOPPED(status) || (status >> 8) != (SIGTRAP | (PTRACE_EVENT_EXEC << 8))) {
-      return absl::InternalError(
-          absl::StrCat("stub exec failed (status 0x", absl::Hex(status), ")"));
-    }
     return pid;
   }
 
@@ -195,9 +193,6 @@ class SeccompPlatform : public Platform {
     switch (event) {
       case PTRACE_EVENT_SECCOMP:
         ev->kind = StopKind::kSeccompTrace;
-        break;
-      case PTRACE_EVENT_EXEC:
-        ev->kind = StopKind::kExec;
         break;
       case PTRACE_EVENT_FORK:
       case PTRACE_EVENT_VFORK:

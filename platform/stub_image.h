@@ -13,6 +13,7 @@ namespace sentry::platform {
 
 inline constexpr uint64_t kStubBase = STUB_BASE;
 inline constexpr uint64_t kStubLoadEntry = STUB_BASE + STUB_LOAD_OFFSET;
+inline constexpr int kStubPlanRequestNr = STUB_PLAN_REQUEST_NR;
 inline constexpr uint64_t kStubSyscallInsn = STUB_BASE + STUB_SYSCALL_OFFSET;
 inline constexpr uint64_t kStubScratch = STUB_SCRATCH;
 inline constexpr uint64_t kStubScratchSize = STUB_SCRATCH_SIZE;

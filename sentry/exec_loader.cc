@@ -32,11 +32,7 @@ constexpr uint64_t kPieBase = 0x555555554000ULL;
 constexpr uint64_t kInterpBase = 0x7f0000000000ULL;
 constexpr size_t kMaxStackImage = 120 * 1024;  // the stub's stack VMA has >= 128 KiB below sp
 
-uint64_t RandomPages(uint64_t max_pages) {
-  uint64_t r = 0;
-  if (getrandom(&r, sizeof(r), 0) != sizeof(r)) r = 0;
-  return (r % max_pages) * 4096;
-}
+uint64_t RandomPages(uint64_t random, uint64_t max_pages) { return (random % max_pages) * 4096; }
 
 struct OpenedFile {
   vfs::FileRef file;
@@ -186,20 +182,22 @@ ErrnoOr<ResolvedExec> ResolveExecutable(Kernel& k, Process& p, const ExecRequest
   return out;
 }
 
-SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& exe) {
-  user_regs_struct regs;
-  if (!k.platform().GetRegs(tid, &regs)) return SysResult::Errno(ESRCH);
+SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& exe,
+                        uint64_t kernel_sp) {
   KernelAuxv kaux;
-  SysResult r = ReadKernelAuxv(tid, regs.rsp, &kaux);
+  SysResult r = ReadKernelAuxv(tid, kernel_sp, &kaux);
   if (!r.ok()) return r;
 
+  // One getrandom for both placements and AT_RANDOM's 16 bytes.
+  uint64_t random[4];
+  if (getrandom(random, sizeof(random), 0) != sizeof(random)) return SysResult::Errno(EIO);
   std::vector<std::array<uint64_t, 8>> ops;
-  uint64_t main_bias = exe.main_elf.is_dyn ? kPieBase + RandomPages(1 << 20) : 0;
+  uint64_t main_bias = exe.main_elf.is_dyn ? kPieBase + RandomPages(random[0], 1 << 20) : 0;
   AppendMapOps(exe.main_elf, main_bias, kMainFd, &ops);
   uint64_t interp_bias = 0;
   uint64_t entry = loader::EntryAddress(exe.main_elf, main_bias);
   if (exe.interp_file) {
-    interp_bias = kInterpBase + RandomPages(1 << 24) - exe.interp_elf.min_vaddr;
+    interp_bias = kInterpBase + RandomPages(random[1], 1 << 24) - exe.interp_elf.min_vaddr;
     AppendMapOps(exe.interp_elf, interp_bias, kInterpFd, &ops);
     entry = loader::EntryAddress(exe.interp_elf, interp_bias);
   }
@@ -212,7 +210,8 @@ SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& ex
   in.argv = exe.argv;
   in.envp = exe.envp;
   in.execfn = exe.path;
-  if (getrandom(in.random.data(), in.random.size(), 0) != 16) return SysResult::Errno(EIO);
+  static_assert(sizeof(in.random) == 2 * sizeof(uint64_t));
+  memcpy(in.random.data(), &random[2], sizeof(in.random));
   in.stack_rlimit = p.rlimits[RLIMIT_STACK].rlim_cur;
   auto& av = in.auxv;
   if (kaux.sysinfo_ehdr) av.push_back({AT_SYSINFO_EHDR, kaux.sysinfo_ehdr});
@@ -234,7 +233,7 @@ SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& ex
   av.push_back({AT_EGID, p.creds.egid});
   av.push_back({AT_SECURE, 0});
   av.push_back({AT_HWCAP2, kaux.hwcap2});
-  auto stack = loader::BuildStack(in, regs.rsp & ~0xFULL, kMaxStackImage);
+  auto stack = loader::BuildStack(in, kernel_sp & ~0xFULL, kMaxStackImage);
   if (!stack.ok()) return SysResult::Errno(stack.error());
 
   // The plan: header then ops, written into the stub's scratch page.
@@ -269,9 +268,6 @@ SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& ex
   const std::string& named = exe.path.empty() ? exe.exe_path : exe.path;
   size_t slash = named.rfind('/');
   p.comm = named.substr(slash == std::string::npos ? 0 : slash + 1, 15);
-
-  regs.rip = platform::kStubLoadEntry;
-  if (!k.platform().SetRegs(tid, regs)) return SysResult::Errno(ESRCH);
   return 0;
 }
 

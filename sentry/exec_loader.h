@@ -40,9 +40,12 @@ struct ResolvedExec {
 // Errors as execve(2) reports them: ENOENT, EACCES, ENOEXEC, ELOOP (too many "#!"), ...
 ErrnoOr<ResolvedExec> ResolveExecutable(Kernel& k, Process& p, const ExecRequest& req);
 
-// Writes the load plan and the stack into the guest `tid`, stopped at its exec stop with a
-// fresh stub image, and points it at the stub's loader. The caller resumes it.
-SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& exe);
+// Writes the load plan and the stack into the guest `tid`, a fresh stub image waiting in its
+// plan request (stub_layout.h) with the kernel's initial stack pointer `kernel_sp`. The
+// caller answers the request with 0, and the stub runs the plan. Safe to repeat when that
+// answer does not land (the request is restarted with the same stack pointer).
+SysResult LoadIntoGuest(Kernel& k, Process& p, pid_t tid, const ResolvedExec& exe,
+                        uint64_t kernel_sp);
 
 // Drops the files kept open for the load plan once the stub has closed its copies.
 void ReleaseLoaderFiles(Process& p);

@@ -20,6 +20,9 @@ class Fiber {
   void Yield();
   bool finished() const { return finished_; }
 
+  // Stacks waiting in the reuse pool (a fiber's stack returns there when it is destroyed).
+  static size_t PooledStacksForTest();
+
  private:
   std::function<void()> body_;
   boost::context::fiber self_;

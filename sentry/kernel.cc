@@ -290,7 +290,7 @@ absl::Status Kernel::StartInit() {
   proc->host_pid = host_pid;
   Process* p = proc.get();
   processes_[1] = std::move(proc);
-  NewTask(p, host_pid, 1);
+  Task* init = NewTask(p, host_pid, 1);
 
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -301,19 +301,14 @@ absl::Status Kernel::StartInit() {
   ev.data.u64 = kTagAsync;
   epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, async_io_->fd(), &ev);
 
-  SysResult r = LoadIntoGuest(*this, *p, host_pid, *resolved);
-  if (!r.ok()) {
-    kill(host_pid, SIGKILL);
-    fmt::print(stderr, "sentry: {}: cannot load: {}\n", opts_.argv[0], strerror(r.error()));
-    exit_code_ = 126;
-    return absl::CancelledError("load failed");
-  }
+  // The stub is on its way; its plan request loads the program (HandlePlanRequest).
+  init->pending_exec = std::make_shared<ResolvedExec>(resolved.take());
+  init->exec_state = ExecState::kStubExec;
   if (opts_.strace) {
     fmt::print(stderr, "[{}] execve(\"{}\", [...{} args], [...{} vars]) = 0\n", 1,
                opts_.argv[0], opts_.argv.size(), opts_.envp.size());
   }
   audit_.Exec(1, req.path, req.argv);
-  platform_->Resume(host_pid, 0);
   return absl::OkStatus();
 }
 
@@ -358,7 +353,10 @@ void Kernel::RunReadyTasks() {
 
 void Kernel::TaskLoop(Task* t) {
   for (;;) {
-    while (!t->current) t->fiber->Yield();
+    while (!t->current) {
+      if (t->retiring) return;  // ends the fiber without unwinding it (ReleaseTaskState)
+      t->fiber->Yield();
+    }
     platform::SyscallRequest req = *t->current;
     t->busy = true;
     t->cancelled = false;
@@ -486,6 +484,11 @@ void Kernel::EventLoop() {
 
 void Kernel::OnRequest(const platform::SyscallRequest& req) {
   auto it = tasks_.find(req.tid);
+  if (req.nr == platform::kStubPlanRequestNr &&
+      (it == tasks_.end() || it->second->exec_state != ExecState::kStubExec) &&
+      AdoptExecingThread(req.tid)) {
+    it = tasks_.find(req.tid);
+  }
   Task* t;
   if (it == tasks_.end()) {
     // A thread we have not been told about (should not happen before clone support):
@@ -511,6 +514,7 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   t.read_undo = {};
   t.write_done = {};
   if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
+  if (t.exec_state == ExecState::kStubExec && HandlePlanRequest(t, req)) return;
   if (p.loading && HandleLoaderSyscall(t, req)) return;
   SysResult result = SysResult::Errno(ENOSYS);
   SyscallHandler h = (req.nr >= 0 && req.nr <= kMaxSyscall) ? Handlers()[req.nr] : nullptr;
@@ -716,27 +720,6 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
       OnNewTask(ev.tid, static_cast<pid_t>(ev.msg));
       platform_->Resume(ev.tid, 0);
       return;
-    case StopKind::kExec: {
-      // A non-leader thread that execs takes over the leader's tid; msg is its old tid.
-      pid_t old_tid = static_cast<pid_t>(ev.msg);
-      if (!t && old_tid != ev.tid) {
-        auto old = tasks_.find(old_tid);
-        if (old != tasks_.end()) {
-          std::unique_ptr<Task> moved = std::move(old->second);
-          tasks_.erase(old);
-          moved->host_tid = ev.tid;
-          moved->tid = moved->process->pid;
-          t = moved.get();
-          tasks_[ev.tid] = std::move(moved);
-        }
-      }
-      if (t) {
-        OnExecEvent(*t, old_tid);
-      } else {
-        platform_->Resume(ev.tid, 0);
-      }
-      return;
-    }
     case StopKind::kEventStop:
       platform_->Resume(ev.tid, 0);
       return;
@@ -746,7 +729,8 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
 void Kernel::FinishTask(pid_t host_tid, int status) {
   ReleaseTaskState(host_tid);
   if (host_tid == init_host_pid_) {
-    if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
+    if (init_load_failed_) exit_code_ = 126;
+    else if (WIFEXITED(status)) exit_code_ = WEXITSTATUS(status);
     else if (WIFSIGNALED(status))
       exit_code_ = 128 + (init_fatal_signal_ ? init_fatal_signal_ : WTERMSIG(status));
     done_ = true;

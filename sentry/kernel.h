@@ -151,7 +151,11 @@ class Kernel {
 
  private:
   bool OnExecTrap(Task& t);
-  void OnExecEvent(Task& t, pid_t old_tid);
+  // The fresh stub's plan request (stub_layout.h): the exec succeeded; load the program.
+  bool HandlePlanRequest(Task& t, const platform::SyscallRequest& req);
+  // A non-leader thread that execs takes over the leader's host tid: re-key its Task under
+  // `leader_tid` (dropping the old leader's) and return it, or null if none is exec'ing.
+  Task* AdoptExecingThread(pid_t leader_tid);
 
   SentryOptions opts_;
   AuditLog audit_;
@@ -179,6 +183,7 @@ class Kernel {
   bool done_ = false;
   int exit_code_ = 0;
   int init_fatal_signal_ = 0;
+  bool init_load_failed_ = false;  // the first program could not be mapped: exit 126
   int fg_pgrp_ = 1;  // the guest's foreground process group on the host terminal  // a default-fatal signal the sentry applied to pid 1
   std::vector<bool> unsupported_logged_;
   friend class ExecLoader;

@@ -173,6 +173,12 @@ void Kernel::ReleaseTaskState(pid_t host_tid) {
     if (std::find(waiters.begin(), waiters.end(), t) != waiters.end()) watched.push_back(fd);
   }
   for (int fd : watched) UnwatchFd(*t, fd);
+  if (!t->busy && !t->current && t->fiber) {
+    // Idle in TaskLoop: let the loop return, so the fiber ends normally instead of being
+    // unwound with an exception when it is destroyed. Its stack goes back to the pool.
+    t->retiring = true;
+    t->fiber->Resume();
+  }
   tasks_.erase(it);
   for (auto& [tid, other] : tasks_) {
     if (other->process == p) return;
@@ -364,24 +370,61 @@ bool Kernel::OnExecTrap(Task& t) {
   return false;
 }
 
-// PTRACE_EVENT_EXEC of a guest exec: the stub is in place; load the program.
-void Kernel::OnExecEvent(Task& t, pid_t old_tid) {
+// The fresh stub's plan request: the host exec succeeded (the old image and its other
+// threads are gone), so what Linux does at exec happens here, and the program is loaded.
+bool Kernel::HandlePlanRequest(Task& t, const platform::SyscallRequest& req) {
+  // Only a thread whose exec is in flight is asked; from any other it is an unknown syscall.
+  if (req.nr != platform::kStubPlanRequestNr) return false;
   pid_t tid = t.host_tid;
   Process& p = *t.process;
-  std::shared_ptr<ResolvedExec> exe = std::move(t.pending_exec);
-  t.exec_state = ExecState::kNone;
+  std::shared_ptr<ResolvedExec> exe = t.pending_exec;
   if (!exe) {
-    LOG_ERROR("unexpected exec in guest tid {}", tid);
+    LOG_ERROR("plan request without an exec in guest tid {}", tid);
     kill(tid, SIGKILL);
-    return;
+    return true;
   }
   p.fds->CloseOnExec();
-  SysResult r = LoadIntoGuest(*this, p, tid, *exe);
+  SysResult r = LoadIntoGuest(*this, p, tid, *exe, req.args[0]);
   if (!r.ok()) {
     fmt::print(stderr, "sentry: cannot load {}: {}\n", exe->path, strerror(r.error()));
+    if (tid == init_host_pid_) init_load_failed_ = true;
     kill(tid, SIGKILL);
+    return true;
   }
-  platform_->Resume(tid, 0);
+  // If the answer does not land (a signal interrupted the request), the kernel restarts the
+  // stub's syscall with the same stack pointer and the plan is written again.
+  if (platform_->Reply(req, 0)) {
+    t.exec_state = ExecState::kNone;
+    t.pending_exec.reset();
+  }
+  return true;
+}
+
+Task* Kernel::AdoptExecingThread(pid_t leader_tid) {
+  Process* p = nullptr;
+  if (auto it = tasks_.find(leader_tid); it != tasks_.end()) {
+    p = it->second->process;
+  } else {
+    for (auto& [pid, proc] : processes_) {
+      if (proc->host_pid == leader_tid && !proc->zombie) p = proc.get();
+    }
+  }
+  if (p == nullptr) return nullptr;
+  pid_t execing = 0;
+  for (auto& [tid, task] : tasks_) {
+    if (task->process == p && tid != leader_tid && task->exec_state == ExecState::kStubExec) {
+      execing = tid;
+    }
+  }
+  if (execing == 0) return nullptr;
+  ReleaseTaskState(leader_tid);  // the old leader is gone (p lives on in the exec'ing thread)
+  auto node = tasks_.extract(execing);
+  Task* t = node.mapped().get();
+  t->host_tid = leader_tid;
+  t->tid = p->pid;
+  node.key() = leader_tid;
+  tasks_.insert(std::move(node));
+  return t;
 }
 
 }  // namespace sentry

@@ -73,6 +73,7 @@ struct Task {
   bool busy = false;       // fiber is inside a handler
   bool cancelled = false;  // the current request was interrupted (a newer one arrived)
   bool ready = false;      // queued on the scheduler
+  bool retiring = false;   // the thread is gone: an idle TaskLoop returns instead of waiting
   bool awaiting_first_stop = false;  // a new task, held until its initial ptrace stop
   ExecState exec_state = ExecState::kNone;
   std::shared_ptr<ResolvedExec> pending_exec;

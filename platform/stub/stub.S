@@ -1,12 +1,17 @@
 /* The stub image: a tiny static program every guest address space starts from.
  * Built into the sentry binary; executed by the host kernel (execveat of a memfd) and then
- * driven by the sentry: it runs the load plan the sentry wrote into its scratch page. */
+ * driven by the sentry: it asks for its load plan and runs it from the scratch page. */
 #include "stub_layout.h"
 
   .section .text.start, "ax"
   .globl _start
 _start:
-  mov $231, %eax          /* exit_group(127): the sentry never lets this run */
+  mov %rsp, %rdi          /* the kernel's stack: argv, envp and auxv of the stub exec */
+  mov $STUB_PLAN_REQUEST_NR, %eax
+  syscall                 /* the sentry writes the plan, then answers 0 */
+  test %rax, %rax
+  jz stub_load
+  mov $231, %eax          /* no plan: exit_group(127) */
   mov $127, %edi
   syscall
   hlt

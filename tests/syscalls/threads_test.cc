@@ -1,10 +1,14 @@
 // Threads: 8 pthreads hammering a mutex and a condition variable, joined, counts checked;
-// thread ids distinct from the process id. Uses only libc + gtest.
+// thread ids distinct from the process id; execve from a thread that is not the leader.
+// Uses only libc + gtest.
 #include <pthread.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <set>
+#include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -89,6 +93,51 @@ TEST(ThreadsTest, ThreadIdsAreDistinctAndSameProcess) {
   }
   EXPECT_GE(tids.size(), 2u);
 }
+
+// The program a second thread execs: prints the pid it sees and exits 7.
+void* ExecShell(void*) {
+  char sh[] = "sh";
+  char dash_c[] = "-c";
+  char script[] = "echo $$; exit 7";
+  char* argv[] = {sh, dash_c, script, nullptr};
+  execve("/bin/sh", argv, environ);
+  _exit(126);
+}
+
+// Forks a child whose second thread execs ExecShell; when `leader_exits_first`, the main
+// thread has already left with pthread_exit (a zombie leader). The new image must keep the
+// process id and report its own exit status.
+void ExpectExecFromSecondThread(bool leader_exits_first) {
+  int out[2];
+  ASSERT_EQ(pipe(out), 0);
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    dup2(out[1], 1);
+    close(out[0]);
+    close(out[1]);
+    pthread_t t;
+    if (pthread_create(&t, nullptr, ExecShell, nullptr) != 0) _exit(125);
+    // The raw exit of this thread only (pthread_exit would unwind through gtest).
+    if (leader_exits_first) syscall(SYS_exit, 0);
+    for (;;) pause();  // the exec kills this thread
+  }
+  close(out[1]);
+  std::string text;
+  char buf[64];
+  ssize_t n;
+  while ((n = read(out[0], buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
+  close(out[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 7);
+  EXPECT_EQ(text, std::to_string(pid) + "\n");
+}
+
+TEST(ThreadsTest, ExecFromASecondThreadKeepsThePid) { ExpectExecFromSecondThread(false); }
+
+TEST(ThreadsTest, ExecAfterTheLeaderExited) { ExpectExecFromSecondThread(true); }
 
 }  // namespace
 }  // namespace syscall_test
