@@ -26,6 +26,8 @@ void RegisterSocketIoHandlers(std::vector<SyscallHandler>* t);
 void RegisterSocketOptHandlers(std::vector<SyscallHandler>* t);
 void RegisterSignalFdHandlers(std::vector<SyscallHandler>* t);
 void RegisterInotifyHandlers(std::vector<SyscallHandler>* t);
+// The table's RunOnHost entries (handlers_signal.cc).
+void RegisterSignalHandlers(std::vector<SyscallHandler>* t);
 
 // signalfd (handlers_signalfd.cc). read/readv of a description the guest reads itself (a
 // signalfd): makes sure its mirror sits at `fd` and sets *r to kContinueSyscall (or the

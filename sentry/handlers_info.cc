@@ -649,6 +649,7 @@ void RegisterHandlers(std::vector<SyscallHandler>* t) {
   RegisterSocketHandlers(t);
   RegisterSocketIoHandlers(t);
   RegisterSocketOptHandlers(t);
+  RegisterSignalHandlers(t);
 }
 
 }  // namespace sentry

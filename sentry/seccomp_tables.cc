@@ -2,8 +2,11 @@
 // for the README (scripts/gen_seccomp_docs.sh). Stateless; any thread.
 #include "sentry/seccomp_tables.h"
 
+#include "absl/strings/str_cat.h"
+
 #include <fmt/format.h>
 
+#include "absl/strings/str_cat.h"
 #include "common/self_seccomp.h"
 #include "gofer/gofer_seccomp.h"
 #include "sentry/sentry_seccomp.h"
@@ -54,6 +57,16 @@ std::string SeccompTablesMarkdown() {
          "syscall stops in the sentry, is traced or is refused by the filter "
          "(docs/syscalls.md).\n\n";
   out += seccomp::AllowlistMarkdown(GuestPassthroughRules());
+  out += "\n### Guest: run by the host after the sentry saw them\n\n";
+  out += "Not in the filter's allowlist: each call reaches the sentry as a user notification "
+         "and is then run by the host as issued (`SECCOMP_USER_NOTIF_FLAG_CONTINUE`, "
+         "`sentry/handlers_signal.cc`). Other emulated calls do this only in checked cases "
+         "(an `mmap` or `close` of a mirror fd, the `read` of a signalfd).\n\n";
+  out += "| syscall | # | why |\n|---|---:|---|\n";
+  for (const SyscallEntry& e : SyscallTable()) {
+    if (e.name == nullptr || !e.runs_on_host) continue;
+    out += absl::StrCat("| `", e.name, "` | ", e.nr, " | ", e.note, " |\n");
+  }
   out += "\n### Sentry\n\n";
   out += "Installed by the sentry on itself right after it forked the guest init "
          "(`sentry/sentry_seccomp.cc`); anything else kills the sentry.\n\n";

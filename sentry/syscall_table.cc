@@ -80,6 +80,14 @@ class Def {
     }
     Set(SyscallAction::kEmulate, support, note);
   }
+  // Reaches the sentry, which lets the host run it as issued (SECCOMP_USER_NOTIF_FLAG_CONTINUE,
+  // handlers_signal.cc): for calls whose arguments need no check because the host confines
+  // them already (the guest's pid namespace, its own signal state), when the filter's
+  // passthrough list is full. One user-notification round trip per call.
+  constexpr void RunOnHost(const char* note) {
+    Set(SyscallAction::kEmulate, SupportLevel::kFull, note);
+    e_.runs_on_host = true;
+  }
   // Allowed to the host kernel when any rule holds; otherwise it reaches the sentry.
   constexpr void Passthrough(const char* note, std::initializer_list<Rule> rules = {Rule{}}) {
     if (rules.size() == 0 || rules.size() > 4) TableError("1..4 rules");
@@ -139,6 +147,12 @@ constexpr char kNuma[] = "NUMA policy belongs to the host";
 constexpr char kModules[] = "kernel modules are host-only";
 constexpr char kHostTime[] = "the host clock cannot be changed";
 constexpr char kSignalPass[] = "host builds signal frames and applies dispositions";
+constexpr char kSignalOnHost[] =
+    "run by the host after a round trip through the sentry (the passthrough list is full): "
+    "signals are the host's; pids are the guest's own pid namespace";
+constexpr char kTimerOnHost[] =
+    "run by the host after a round trip through the sentry (the passthrough list is full): "
+    "the timers are the host's";
 constexpr char kTimerPass[] =
     "signals and timers belong to the host (DESIGN 5); timer signals stay in the guest's pid "
     "namespace";
@@ -211,8 +225,7 @@ constexpr Table BuildTable() {
   s(33, "dup2", {kFd, kFd}).Ret(kFd).Emulate(kFull);
   s(34, "pause").Emulate(kFull, "the task waits in the sentry until a signal interrupts it");
   s(35, "nanosleep", {kPtr, kPtr}).Passthrough("sleeps on the host; signals interrupt it");
-  s(36, "getitimer", {kInt, kPtr})
-      .Unsupported("no room left in the 35-entry host surface; setitimer returns the old value");
+  s(36, "getitimer", {kInt, kPtr}).RunOnHost(kTimerOnHost);
   s(37, "alarm", {kUInt}).Passthrough(kTimerPass);
   s(38, "setitimer", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
   s(39, "getpid").Emulate(kFull, "the sentry knows the guest's pid");
@@ -312,9 +325,9 @@ constexpr Table BuildTable() {
   s(124, "getsid", {kInt}).Emulate(kFull);
   s(125, "capget", {kPtr, kPtr}).Emulate(kFull, kIdentity);
   s(126, "capset", {kPtr, kPtr}).Emulate(kPartial, "virtual: accepted for the root guest, EPERM otherwise; not enforced");
-  s(127, "rt_sigpending", {kPtr, kUInt}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
-  s(128, "rt_sigtimedwait", {kPtr, kPtr, kPtr, kUInt}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
-  s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
+  s(127, "rt_sigpending", {kPtr, kUInt}).RunOnHost(kSignalOnHost);
+  s(128, "rt_sigtimedwait", {kPtr, kPtr, kPtr, kUInt}).RunOnHost(kSignalOnHost);
+  s(129, "rt_sigqueueinfo", {kInt, kSignal, kPtr}).RunOnHost(kSignalOnHost);
   s(130, "rt_sigsuspend", {kPtr, kUInt}).Passthrough(kSignalPass);
   s(131, "sigaltstack", {kPtr, kPtr}).Passthrough(kSignalPass);
   s(132, "utime", {kPath, kPtr}).Emulate(kFull, "tmpfs");
@@ -416,9 +429,8 @@ constexpr Table BuildTable() {
   s(221, "fadvise64", {kFd, kInt, kUInt, kInt}).Emulate(kFull, "advice is accepted and ignored");
   s(222, "timer_create", {kInt, kPtr, kPtr}).Passthrough(kTimerPass);
   s(223, "timer_settime", {kInt, kHex, kPtr, kPtr}).Passthrough(kTimerPass);
-  s(224, "timer_gettime", {kInt, kPtr})
-      .Unsupported("no room left in the 35-entry host surface (timer_settime returns the old value)");
-  s(225, "timer_getoverrun", {kInt}).Unsupported("no room left in the 35-entry host surface");
+  s(224, "timer_gettime", {kInt, kPtr}).RunOnHost(kTimerOnHost);
+  s(225, "timer_getoverrun", {kInt}).RunOnHost(kTimerOnHost);
   s(226, "timer_delete", {kInt}).Passthrough(kTimerPass);
   s(227, "clock_settime", {kInt, kPtr}).Refuse(EPERM, kHostTime);
   s(228, "clock_gettime", {kInt, kPtr})
@@ -502,7 +514,7 @@ constexpr Table BuildTable() {
   s(294, "inotify_init1", {kHex}).Ret(kFd).Emulate(kPartial, kInotify);
   s(295, "preadv", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
   s(296, "pwritev", {kFd, kPtr, kInt, kInt, kInt}).Emulate(kFull);
-  s(297, "rt_tgsigqueueinfo", {kInt, kInt, kSignal, kPtr}).Unsupported("signals are the host's, and the 35-entry host surface is full: not yet");
+  s(297, "rt_tgsigqueueinfo", {kInt, kInt, kSignal, kPtr}).RunOnHost(kSignalOnHost);
   s(298, "perf_event_open", {kPtr, kInt, kInt, kFd, kHex})
       .Refuse(EPERM, "performance counters expose the host");
   s(299, "recvmmsg", {kFd, kPtr, kUInt, kHex, kPtr}).Emulate(kPartial, "the timeout is not applied");

@@ -68,6 +68,9 @@ struct SyscallEntry {
   ArgCheck rules[4][3] = {};
   uint8_t nrules = 0;
   int refuse_errno = 0;       // for kRefuse
+  // kEmulate whose handler always lets the host run the call after the sentry saw it
+  // (SECCOMP_USER_NOTIF_FLAG_CONTINUE): host surface reached through the sentry.
+  bool runs_on_host = false;
   const char* note = "";      // one line for the compatibility table
 };
 
