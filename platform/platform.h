@@ -5,6 +5,7 @@
 // Owned by the Kernel; every method is called from the sentry thread.
 #pragma once
 
+#include <signal.h>
 #include <sys/types.h>
 #include <sys/user.h>
 #include <linux/filter.h>
@@ -92,6 +93,10 @@ class Platform {
   virtual bool Listen(pid_t tid) = 0;
   virtual bool GetRegs(pid_t tid, user_regs_struct* regs) = 0;
   virtual bool SetRegs(pid_t tid, const user_regs_struct& regs) = 0;
+  // The siginfo of the signal a thread stopped in a signal-delivery stop is about to get,
+  // and its replacement (PTRACE_GETSIGINFO / PTRACE_SETSIGINFO).
+  virtual bool GetSigInfo(pid_t tid, siginfo_t* info) = 0;
+  virtual bool SetSigInfo(pid_t tid, const siginfo_t& info) = 0;
 };
 
 // The default platform: SECCOMP_RET_USER_NOTIF (+ sync wake-up) and ptrace for lifecycle.

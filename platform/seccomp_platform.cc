@@ -224,6 +224,12 @@ class SeccompPlatform : public Platform {
   bool SetRegs(pid_t tid, const user_regs_struct& regs) override {
     return ptrace(PTRACE_SETREGS, tid, 0, &regs) == 0;
   }
+  bool GetSigInfo(pid_t tid, siginfo_t* info) override {
+    return ptrace(PTRACE_GETSIGINFO, tid, 0, info) == 0;
+  }
+  bool SetSigInfo(pid_t tid, const siginfo_t& info) override {
+    return ptrace(PTRACE_SETSIGINFO, tid, 0, &info) == 0;
+  }
 
  private:
   std::unique_ptr<SeccompListener> listener_;

@@ -1,6 +1,6 @@
-// O_ASYNC signals (see async_io.h). The host cannot be told to fill the siginfo of a signal
-// sent to another process (rt_sigqueueinfo refuses positive si_code), so the guest gets
-// si_code SI_USER from kill, not POLL_IN/POLL_OUT, and no si_fd/si_band. Sentry thread only.
+// O_ASYNC signals (see async_io.h), sent with Linux's siginfo (POLL_IN/POLL_OUT, si_band,
+// si_fd) through Kernel::SendSignal, which installs it at the signal-delivery stop. Sentry
+// thread only.
 #include "sentry/async_io.h"
 
 #include <fcntl.h>
@@ -138,27 +138,48 @@ void AsyncIo::Collect(int64_t skip) {
   }
 }
 
+namespace {
+
+// The siginfo Linux's send_sigio_to_task gives the owner: with F_SETSIG, the poll reason
+// (POLL_IN, POLL_OUT, POLL_HUP), its band and the fd O_ASYNC was set through; without it a
+// plain SIGIO from the kernel (SI_KERNEL).
+siginfo_t AsyncSigInfo(const vfs::AsyncOwner& o, uint32_t band) {
+  if (o.sig == 0) return Kernel::KernelSigInfo(SIGIO);
+  siginfo_t info = Kernel::KernelSigInfo(o.sig);
+  if (band & POLLIN) {
+    info.si_code = POLL_IN;
+    info.si_band = POLLIN | POLLRDNORM;
+  } else if (band & POLLOUT) {
+    info.si_code = POLL_OUT;
+    info.si_band = POLLOUT | POLLWRNORM | POLLWRBAND;
+  } else {
+    info.si_code = POLL_HUP;
+    info.si_band = POLLHUP | POLLERR;
+  }
+  info.si_fd = o.fasync_fd;
+  return info;
+}
+
+}  // namespace
+
 void AsyncIo::Raise(vfs::FileDescription& f, uint32_t band) {
-  (void)band;  // see the header comment: the host cannot carry it to the guest
   const vfs::AsyncOwner& o = f.async_owner();
   if (o.id == 0) return;
-  int sig = o.sig != 0 ? o.sig : SIGIO;
+  siginfo_t info = AsyncSigInfo(o, band);
   switch (o.type) {
-    case kOwnerPgrp: {
-      pid_t host = kernel_->HostPgrpOf(o.id);
-      if (host > 0) kill(-host, sig);
+    case kOwnerPgrp:
+      kernel_->SendGroupSignal(kernel_->HostPgrpOf(o.id), info);
       return;
-    }
     case kOwnerPid: {
       Process* p = kernel_->FindProcess(o.id);
-      if (p != nullptr && !p->zombie && p->host_pid > 0) kill(p->host_pid, sig);
+      if (p != nullptr) kernel_->SendSignal(*p, 0, info);
       return;
     }
     default: {
       for (Process* p : kernel_->processes()) {
         for (const Task* t : kernel_->TasksOf(p)) {
           if (t->tid == o.id) {
-            syscall(SYS_tgkill, p->host_pid, t->host_tid, sig);
+            kernel_->SendSignal(*p, t->host_tid, info);
             return;
           }
         }

@@ -101,6 +101,9 @@ SysResult Fcntl(SyscallContext& c) {
     case F_SETFL:
       if (f->is_path()) return SysResult::Errno(EBADF);
       if ((arg & O_ASYNC) && !SupportsAsync(*f)) arg &= ~static_cast<uint64_t>(O_ASYNC);
+      if ((arg & O_ASYNC) && !(f->status_flags() & O_ASYNC)) {
+        f->async_owner().fasync_fd = static_cast<int>(fd);
+      }
       f->set_status_flags(static_cast<int>(arg));
       c.kernel.async_io().Update(f);  // O_ASYNC on or off
       return 0;

@@ -147,7 +147,7 @@ int HostTerminalJobControl(SyscallContext& c, const vfs::FileRef& f, bool write)
   pid_t host_group = c.kernel.HostPgrpOf(pgrp);
   if (host_group == 0) return 0;
   if (HostPgrpOrphaned(c.kernel, host_group)) return EIO;
-  kill(-host_group, sig);
+  c.kernel.SendGroupSignal(host_group, Kernel::KernelSigInfo(sig));
   c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
   return EINTR;
 }

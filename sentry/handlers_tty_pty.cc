@@ -88,7 +88,7 @@ int PtyJobControl(SyscallContext& c, const vfs::FileRef& f, bool write) {
   // The group stops; the interrupted notification makes the guest restart the call once it
   // is continued. Replying before the signal took the notification would hand the guest a
   // bare EINTR.
-  kill(-ids.pgrp, sig);
+  c.kernel.SendGroupSignal(ids.pgrp, Kernel::KernelSigInfo(sig));
   c.kernel.AwaitInterruption(c.task, c.req, 1000000000);
   return EINTR;
 }

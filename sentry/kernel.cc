@@ -551,7 +551,7 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   // change its disposition in between.
   const bool signal_first = t.post_signal != 0 && !CatchesUnblocked(t.host_tid, t.post_signal);
   if (signal_first) {
-    syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
+    SendSignal(p, t.host_tid, SelfSigInfo(t.post_signal, p));
     t.post_signal = 0;
   }
   const bool delivered = platform_->Reply(req, result.raw()) && !t.cancelled;
@@ -573,7 +573,7 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   }
   if (opts_.strace) StraceLine(t, req, result.raw());
   if (t.post_signal) {
-    syscall(SYS_tgkill, p.host_pid, t.host_tid, t.post_signal);
+    SendSignal(p, t.host_tid, SelfSigInfo(t.post_signal, p));
     t.post_signal = 0;
   }
 }
@@ -697,6 +697,7 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
         platform_->Resume(ev.tid, 0);
         return;
       }
+      if (t && !sent_signals_.empty()) InstallSentSignalInfo(ev.tid, *t->process, ev.sig);
       platform_->Resume(ev.tid, ev.sig);
       return;
     case StopKind::kGroupStop:

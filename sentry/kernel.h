@@ -22,6 +22,7 @@
 #include "gofer/client.h"
 #include "platform/platform.h"
 #include "sentry/audit_log.h"
+#include "sentry/sent_signals.h"
 #include "sentry/sentry_main.h"
 #include "sentry/task.h"
 #include "vfs/vfs.h"
@@ -109,6 +110,16 @@ class Kernel {
   int GuestPgrpOf(const Process& p) const;
   // The host pgid of a guest process group that exists, or 0.
   pid_t HostPgrpOf(int guest_pgid) const;
+  // Sends info.si_signo to guest process `p` (to its thread `host_tid` when > 0) so that
+  // the guest sees `info` as its siginfo (SentSignals). False when the host refused.
+  bool SendSignal(const Process& p, pid_t host_tid, const siginfo_t& info);
+  // The same to every live process of host process group `host_pgrp`.
+  void SendGroupSignal(pid_t host_pgrp, const siginfo_t& info);
+  // siginfo Linux gives a signal its kernel sends on its own (SEND_SIG_PRIV: SI_KERNEL).
+  static siginfo_t KernelSigInfo(int sig);
+  // siginfo of a signal the kernel raises in the calling process for the process itself
+  // (send_sig with SEND_SIG_NOINFO: SIGPIPE): SI_USER from its own pid and uid.
+  static siginfo_t SelfSigInfo(int sig, const Process& p);
   // The live or zombie process with sandbox pid `pid`, or null (zombies are checked
   // against the host first: a reaped one is dropped here).
   Process* FindProcess(int pid);
@@ -151,6 +162,9 @@ class Kernel {
 
  private:
   bool OnExecTrap(Task& t);
+  // At a signal-delivery stop of thread `tid` of `p`: a signal the sentry sent gets the
+  // siginfo it noted (kernel_signals.cc).
+  void InstallSentSignalInfo(pid_t tid, const Process& p, int sig);
   // The fresh stub's plan request (stub_layout.h): the exec succeeded; load the program.
   bool HandlePlanRequest(Task& t, const platform::SyscallRequest& req);
   // A non-leader thread that execs takes over the leader's host tid: re-key its Task under
@@ -183,7 +197,8 @@ class Kernel {
   bool done_ = false;
   int exit_code_ = 0;
   int init_fatal_signal_ = 0;
-  bool init_load_failed_ = false;  // the first program could not be mapped: exit 126
+  bool init_load_failed_ = false;
+  SentSignals sent_signals_;  // the first program could not be mapped: exit 126
   int fg_pgrp_ = 1;  // the guest's foreground process group on the host terminal  // a default-fatal signal the sentry applied to pid 1
   std::vector<bool> unsupported_logged_;
   friend class ExecLoader;

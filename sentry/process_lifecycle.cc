@@ -183,6 +183,7 @@ void Kernel::ReleaseTaskState(pid_t host_tid) {
   for (auto& [tid, other] : tasks_) {
     if (other->process == p) return;
   }
+  sent_signals_.Forget(p->host_pid);
   // The whole process is gone: children that asked for PR_SET_PDEATHSIG get their signal
   // (Linux sends it when the parent thread exits; processes are the unit here) and, like
   // on Linux after reparenting, have the sandbox init as parent from now on.

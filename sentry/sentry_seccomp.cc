@@ -90,7 +90,9 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd, int devpts_fd) {
                            {PTRACE_LISTEN, "PTRACE_LISTEN"},
                            {PTRACE_GETREGS, "PTRACE_GETREGS"},
                            {PTRACE_SETREGS, "PTRACE_SETREGS"},
-                           {PTRACE_GETEVENTMSG, "PTRACE_GETEVENTMSG"}}) {
+                           {PTRACE_GETEVENTMSG, "PTRACE_GETEVENTMSG"},
+                           {PTRACE_GETSIGINFO, "PTRACE_GETSIGINFO"},
+                           {PTRACE_SETSIGINFO, "PTRACE_SETSIGINFO"}}) {
     r.push_back({SYS_ptrace, "ptrace", {sc::Eq(0, static_cast<uint64_t>(req), name)},
                  "act on guests already traced (never ATTACH/SEIZE/TRACEME: no new tracee)"});
   }

@@ -14,6 +14,8 @@ struct AsyncOwner {
   int type = 1;
   int id = 0;   // sandbox tid, pid or pgid; 0: no owner (no signal)
   int sig = 0;  // F_SETSIG: 0 means SIGIO
+  // The fd O_ASYNC was turned on through (Linux's fa_fd): the si_fd of F_SETSIG signals.
+  int fasync_fd = -1;
 };
 
 // Called by FileDescription::NotifyAsync for an O_ASYNC description with an owner; `band`

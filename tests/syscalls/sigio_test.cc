@@ -1,8 +1,9 @@
-// O_ASYNC: fcntl F_SETOWN/F_GETOWN, F_SETOWN_EX/F_GETOWN_EX, F_SETSIG/F_GETSIG, and the
-// signal a pipe or FIFO raises at its owner when it becomes readable or writable.
+// O_ASYNC: fcntl F_SETOWN/F_GETOWN, F_SETOWN_EX/F_GETOWN_EX, F_SETSIG/F_GETSIG, the signal
+// a pipe or FIFO raises at its owner when it becomes readable or writable, and its siginfo.
 // Uses only libc + gtest.
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,104 @@ TEST_F(SigioTest, FifoWriteRaisesSigio) {
   close(w);
   unlink(path.c_str());
   rmdir(dir);
+}
+
+volatile sig_atomic_t g_info_count = 0;
+siginfo_t g_info;
+void RecordInfo(int, siginfo_t* info, void*) {
+  g_info = *info;
+  g_info_count = g_info_count + 1;
+}
+
+// Catches `sig` with an SA_SIGINFO handler that keeps the last siginfo, for the test.
+class CaughtInfo {
+ public:
+  explicit CaughtInfo(int sig) : sig_(sig) {
+    struct sigaction sa {};
+    sa.sa_sigaction = RecordInfo;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigaction(sig, &sa, &old_);
+    memset(&g_info, 0, sizeof(g_info));
+    g_info_count = 0;
+  }
+  ~CaughtInfo() { sigaction(sig_, &old_, nullptr); }
+
+ private:
+  int sig_;
+  struct sigaction old_ {};
+};
+
+// With F_SETSIG, Linux queues the chosen signal with the poll reason, its band and the fd
+// O_ASYNC was set through (here a dup, not the pipe's first fd).
+TEST_F(SigioTest, SetsigSiginfoCarriesReasonBandAndFd) {
+  CaughtInfo caught(SIGRTMIN);
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  int fd = dup(p[0]);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(fcntl(fd, F_SETSIG, SIGRTMIN), 0);
+  ASSERT_EQ(fcntl(fd, F_SETOWN, getpid()), 0);
+  SetAsync(fd);
+  ASSERT_EQ(write(p[1], "x", 1), 1);
+  ASSERT_TRUE(WaitFor(g_info_count));
+  EXPECT_EQ(g_info.si_signo, SIGRTMIN);
+  EXPECT_EQ(g_info.si_code, POLL_IN);
+  EXPECT_EQ(g_info.si_fd, fd);
+  EXPECT_EQ(g_info.si_band, POLLIN | POLLRDNORM);
+  close(fd);
+  close(p[0]);
+  close(p[1]);
+}
+
+TEST_F(SigioTest, SetsigSiginfoOfAWriterIsPollOut) {
+  CaughtInfo caught(SIGRTMIN + 2);
+  int p[2];
+  ASSERT_EQ(pipe2(p, O_NONBLOCK), 0);
+  char buf[4096] = {};
+  while (write(p[1], buf, sizeof(buf)) > 0) {
+  }
+  ASSERT_EQ(fcntl(p[1], F_SETSIG, SIGRTMIN + 2), 0);
+  ASSERT_EQ(fcntl(p[1], F_SETOWN, getpid()), 0);
+  SetAsync(p[1]);
+  usleep(50000);
+  g_info_count = 0;
+  ASSERT_EQ(read(p[0], buf, sizeof(buf)), static_cast<ssize_t>(sizeof(buf)));
+  ASSERT_TRUE(WaitFor(g_info_count));
+  EXPECT_EQ(g_info.si_code, POLL_OUT);
+  EXPECT_EQ(g_info.si_fd, p[1]);
+  EXPECT_EQ(g_info.si_band, POLLOUT | POLLWRNORM | POLLWRBAND);
+  close(p[0]);
+  close(p[1]);
+}
+
+// Without F_SETSIG the signal is a plain SIGIO from the kernel.
+TEST_F(SigioTest, PlainSigioComesFromTheKernel) {
+  CaughtInfo caught(SIGIO);
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  ASSERT_EQ(fcntl(p[0], F_SETOWN, getpid()), 0);
+  SetAsync(p[0]);
+  ASSERT_EQ(write(p[1], "x", 1), 1);
+  ASSERT_TRUE(WaitFor(g_info_count));
+  EXPECT_EQ(g_info.si_signo, SIGIO);
+  EXPECT_EQ(g_info.si_code, SI_KERNEL);
+  close(p[0]);
+  close(p[1]);
+}
+
+// SIGPIPE is sent by the writer's own kernel call: SI_USER from its own pid.
+TEST_F(SigioTest, SigpipeComesFromTheWriterItself) {
+  CaughtInfo caught(SIGPIPE);
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  close(p[0]);
+  EXPECT_EQ(write(p[1], "x", 1), -1);
+  EXPECT_EQ(errno, EPIPE);
+  ASSERT_TRUE(WaitFor(g_info_count));
+  EXPECT_EQ(g_info.si_code, SI_USER);
+  EXPECT_EQ(g_info.si_pid, getpid());
+  EXPECT_EQ(g_info.si_uid, getuid());
+  close(p[1]);
 }
 
 TEST_F(SigioTest, EventfdHasNoAsyncSignals) {
