@@ -62,6 +62,14 @@ absl::Status Errno(const char* what) { return absl::InternalError(absl::StrCat(w
   close(0);
   close(1);
   close(2);
+  // Dispositions as a freshly started program has them: the sentry ignores SIGPIPE (and
+  // the launcher the job-control signals), and an ignored signal would survive the exec
+  // (`yes | head -1` must end `yes` with SIGPIPE, status 141).
+  for (int sig = 1; sig < NSIG; ++sig) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &dfl, nullptr);
+  }
   sigset_t all;
   sigemptyset(&all);
   sigprocmask(SIG_SETMASK, &all, nullptr);

@@ -24,6 +24,10 @@ check "bash: a trap runs for a signal sent to itself"
 same trap /bin/bash -c 'trap "echo got" USR1; kill -USR1 $$; echo after'
 expect_output $'got\nafter\n'
 
+check "the program starts with default dispositions: SIGPIPE ends a writer to a closed pipe"
+same sigpipe /bin/bash -c 'yes | head -1; echo "${PIPESTATUS[@]}"; grep SigIgn /proc/self/status'
+expect_output $'y\n141 0\nSigIgn:\t0000000000000000\n'
+
 check "bash: a killed background child reports 143"
 same bgkill /bin/bash -c 'sleep 5 & kill $!; wait $!; echo $?'
 expect_output $'143\n'
