@@ -173,6 +173,9 @@ class SeccompPlatform : public Platform {
   }
   SysResult InstallFd(const SyscallRequest& req, int host_fd, int target_fd,
                       bool cloexec) override {
+    // A request the sentry runs at a signal-delivery stop has no notification (id 0) to
+    // install through: EINTR makes the caller's answer a restart (interrupted_call.cc).
+    if (req.id == 0) return SysResult::Errno(EINTR);
     SysResult r = listener_->AddFd(req.id, host_fd, target_fd, cloexec);
     if (target_fd == kGuestStubFd && cloexec && r.ok()) stub_fd_replaced_ = true;
     return r;

@@ -513,6 +513,7 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   Process& p = *t.process;
   t.read_undo = {};
   t.write_done = {};
+  if (t.late.nr >= 0 && ReplayLateResult(t, req)) return;
   if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
   if (t.exec_state == ExecState::kStubExec && HandlePlanRequest(t, req)) return;
   if (p.loading && HandleLoaderSyscall(t, req)) return;
@@ -540,11 +541,14 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
     audit_.Limit(p.pid, "disk", fmt::format("{}: ENOSPC", name ? name : "?"));
   }
   if (result.raw() == kContinueSyscall) {
-    platform_->ReplyContinue(req);
+    if (platform_->ReplyContinue(req)) {
+      t.continued_nr = req.nr;
+      t.continued_ip = req.ip;
+    }
     if (opts_.strace) StraceLine(t, req, kContinueSyscall);
     return;
   }
-  if (t.cancelled) result = SysResult::Errno(EINTR);
+  if (t.cancelled && !t.interrupted_by_stop) result = SysResult::Errno(EINTR);
   // Linux raises SIGPIPE before the failing write returns. A signal the thread catches (and
   // does not block) would interrupt the notification, so it is raised right after the reply;
   // any other (default action, blocked, ignored) is raised first, so that the guest cannot
@@ -554,7 +558,15 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
     SendSignal(p, t.host_tid, SelfSigInfo(t.post_signal, p));
     t.post_signal = 0;
   }
-  const bool delivered = platform_->Reply(req, result.raw()) && !t.cancelled;
+  const bool replied = platform_->Reply(req, result.raw());
+  if (!replied && (!t.cancelled || t.interrupted_by_stop)) {
+    // A signal interrupted the notification: the answer reaches the guest late (Task::late).
+    t.late = {req.nr, req.ip, {}, result.raw()};
+    for (int i = 0; i < 6; ++i) t.late.args[i] = req.args[i];
+  }
+  const bool delivered =
+      (replied || (t.late.nr >= 0 && t.late.result != -EINTR)) &&
+      (!t.cancelled || t.interrupted_by_stop);
   if (t.read_undo.file != nullptr) {
     // A signal interrupted the notification after the read took its bytes: they go back
     // to the file, and the restarted (or next) read gets them (DESIGN §5: undo the commit
@@ -697,6 +709,7 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
         platform_->Resume(ev.tid, 0);
         return;
       }
+      if (t) ResolveInterruptedCall(*t);
       if (t && !sent_signals_.empty()) InstallSentSignalInfo(ev.tid, *t->process, ev.sig);
       platform_->Resume(ev.tid, ev.sig);
       return;

@@ -162,6 +162,12 @@ class Kernel {
 
  private:
   bool OnExecTrap(Task& t);
+  // A signal-delivery stop of `t` in the middle of a syscall: settles what the signal does
+  // to it as Linux would (interrupted_call.cc).
+  void ResolveInterruptedCall(Task& t);
+  // The restart of a call whose committed result did not land (Task::late): answers `req`
+  // with it when `req` is that call. True when `req` was answered.
+  bool ReplayLateResult(Task& t, const platform::SyscallRequest& req);
   // At a signal-delivery stop of thread `tid` of `p`: a signal the sentry sent gets the
   // siginfo it noted (kernel_signals.cc).
   void InstallSentSignalInfo(pid_t tid, const Process& p, int sig);

@@ -79,6 +79,25 @@ struct Task {
   std::shared_ptr<ResolvedExec> pending_exec;
   user_regs_struct exec_saved_regs{};  // to fail the execve cleanly if the stub exec fails
   int post_signal = 0;     // a signal to raise in the thread once the reply is sent (SIGPIPE)
+  // The answer to a call whose reply did not land because a signal interrupted the
+  // notification (interrupted_call.cc). A committed result reaches the guest late instead
+  // of being undone: at the thread's signal-delivery stop it becomes the call's return value
+  // (as on Linux, where the call completes and then the handler runs), or, when the thread
+  // restarts the call without a stop (another thread took the signal), the restart gets it
+  // without running again. An EINTR answer (a wait the signal ended) only picks the restart
+  // rule at the stop.
+  struct LateResult {
+    int64_t nr = -1;  // -1: none
+    uint64_t ip = 0;
+    uint64_t args[6] = {};
+    int64_t result = 0;
+  } late;
+  // Set while a signal-delivery stop ends this thread's parked call (interrupted_call.cc):
+  // the handler's waits return as cancelled, but what it committed still counts.
+  bool interrupted_by_stop = false;
+  // The last call the sentry let the host run (CONTINUE): a signal may interrupt it there.
+  int64_t continued_nr = -1;
+  uint64_t continued_ip = 0;
   // What the current read consumed (set by ReadToGuest, DESIGN §5): if its reply does not
   // land (a signal interrupted the notification), Kernel::UndoRead gives it back to the file
   // (a file offset moves back; stream bytes, which are in the I/O buffer while `in_buffer`,
