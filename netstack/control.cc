@@ -9,6 +9,10 @@ void ControlQueue::Push(uint64_t pos, uint64_t len, Control ctl) {
   q_.push_back(Entry{pos, std::max<uint64_t>(len, 1), std::move(ctl)});
 }
 
+void ControlQueue::PushFront(uint64_t pos, uint64_t len, Control ctl) {
+  q_.push_front(Entry{pos, std::max<uint64_t>(len, 1), std::move(ctl)});
+}
+
 uint64_t ControlQueue::Limit(uint64_t at, uint64_t max) const {
   for (const Entry& e : q_) {
     if (e.pos + e.len <= at) continue;

@@ -29,6 +29,8 @@ class ControlQueue {
     Control ctl;
   };
   void Push(uint64_t pos, uint64_t len, Control ctl);
+  // Puts an entry taken last back in front (its data went back: an undelivered receive).
+  void PushFront(uint64_t pos, uint64_t len, Control ctl);
   // How many units a read starting at `at` may take so that it reaches at most one entry:
   // up to the end of the first entry not yet passed, or `max` when none is ahead.
   uint64_t Limit(uint64_t at, uint64_t max) const;

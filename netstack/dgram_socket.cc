@@ -177,7 +177,7 @@ SysResult DgramSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
   m.msg_iov = iov;
   m.msg_iovlen = 2;
   bool peek = flags & MSG_PEEK;
-  ssize_t n = ::recvmsg(rq_r_.get(), &m, MSG_DONTWAIT | MSG_TRUNC | (peek ? MSG_PEEK : 0));
+  ssize_t n = ReceiveRaw(&m, MSG_DONTWAIT | MSG_TRUNC | (peek ? MSG_PEEK : 0));
   if (n < 0) {
     if (errno == EAGAIN && (shut_ & 1)) return 0;
     return SysResult::Errno(errno);
@@ -200,11 +200,64 @@ SysResult DgramSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
       }
     }
   }
-  if (opts_.passcred && family_ == AF_UNIX) {
-    out->want_cred = true;
-    if (!out->ctl.has_cred) out->ctl.cred = h.cred;
-  }
+  out->want_cred = opts_.passcred && family_ == AF_UNIX;
+  if (!out->ctl.has_cred) out->ctl.cred = h.cred;  // also kept for Unrecv
   return static_cast<int64_t>((flags & MSG_TRUNC) ? len : out->copied);
+}
+
+ssize_t DgramSocket::ReceiveRaw(msghdr* m, int host_flags) {
+  if (returned_.empty()) return ::recvmsg(rq_r_.get(), m, host_flags);
+  const std::string& msg = returned_.back();
+  size_t off = 0;
+  for (size_t i = 0; i < m->msg_iovlen && off < msg.size(); ++i) {
+    size_t k = std::min(m->msg_iov[i].iov_len, msg.size() - off);
+    memcpy(m->msg_iov[i].iov_base, msg.data() + off, k);
+    off += k;
+  }
+  ssize_t n = static_cast<ssize_t>(msg.size());
+  if (!(host_flags & MSG_PEEK)) {
+    returned_.pop_back();
+    if (returned_.empty()) std::vector<std::string>().swap(returned_);  // the memory back
+  }
+  return n;
+}
+
+bool DgramSocket::Unrecv(std::span<const char> data, int flags, RecvResult&& what) {
+  Header h{};
+  h.from_len = what.from.len;
+  memcpy(&h.from, &what.from.ss, sizeof(h.from));
+  h.cred = what.ctl.cred;
+  if (!what.ctl.empty()) {
+    h.ticket = next_ticket_++;
+    ctl_.emplace(h.ticket, std::move(what.ctl));
+  }
+  std::string msg(reinterpret_cast<const char*>(&h), sizeof(h));
+  msg.append(data.data(), data.size());
+  // A queue shut down for reading refuses new datagrams, but its fd stays readable (EOF).
+  if ((shut_ & 1) || !returned_.empty() || !Requeue(msg)) returned_.push_back(std::move(msg));
+  return true;
+}
+
+bool DgramSocket::Requeue(std::span<const char> first) {
+  // Rare (an undelivered reply): read the queue out, then write it back behind `first`. The
+  // same datagrams in the same order fit again: the host admitted each one behind at least
+  // as many bytes as are ahead of it now, and nothing else runs in between.
+  std::vector<std::string> queued;
+  for (;;) {
+    ssize_t n = RecvHost(rq_r_.get(), nullptr, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+    if (n <= 0) break;
+    std::string m(static_cast<size_t>(n), '\0');
+    if (RecvHost(rq_r_.get(), m.data(), m.size(), MSG_DONTWAIT) != n) break;
+    queued.push_back(std::move(m));
+  }
+  auto put = [&](std::span<const char> m) {
+    return SendHost(rq_w_.get(), m.data(), m.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0;
+  };
+  bool first_in = put(first);
+  for (const std::string& m : queued) {
+    if (!put(m)) returned_.insert(returned_.begin(), m);  // not expected; kept, read later
+  }
+  return first_in;
 }
 
 SysResult DgramSocket::Shutdown(int how) {
@@ -230,7 +283,7 @@ bool DgramSocket::PeerCred(Cred* out) const {
 
 uint32_t DgramSocket::Readiness(uint32_t mask) {
   struct pollfd p = {rq_r_.get(), POLLIN, 0};
-  uint32_t ready = POLLOUT;
+  uint32_t ready = POLLOUT | (returned_.empty() ? 0 : POLLIN);
   if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) ready |= POLLIN;
   if (shut_ & 1) ready |= POLLIN | POLLRDHUP;
   if (shut_ == 3) ready |= POLLHUP;
@@ -248,7 +301,7 @@ SysResult DgramSocket::Ioctl(uint32_t cmd, void* arg) {
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
-  ssize_t n = ::recvmsg(rq_r_.get(), &m, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+  ssize_t n = ReceiveRaw(&m, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
   *static_cast<int*>(arg) =
       n >= static_cast<ssize_t>(sizeof(h)) ? static_cast<int>(n - sizeof(h)) : 0;
   return 0;

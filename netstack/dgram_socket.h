@@ -7,6 +7,8 @@
 
 #include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/unique_fd.h"
 #include "netstack/socket.h"
@@ -28,6 +30,9 @@ class DgramSocket : public Socket {
   SysResult Send(SendArgs& args, const Caller& who) override;
   int SendWaitFd() const override;
   SysResult Recv(std::span<char> buf, int flags, RecvResult* out) override;
+  // The datagram goes back to the head of the receive queue, whole, with its sender,
+  // credentials and rights.
+  bool Unrecv(std::span<const char> data, int flags, RecvResult&& what) override;
   SysResult Shutdown(int how) override;
   ErrnoOr<SockAddr> PeerName() const override;
   bool PeerCred(Cred* out) const override;
@@ -41,6 +46,12 @@ class DgramSocket : public Socket {
  private:
   // Whether this (connected) socket takes a datagram from `sender` whose source is `src`.
   bool TakesFrom(const DgramSocket* sender, const InetAddr& src) const;
+  // The next queued message (header and payload) as recvmsg(2) on the queue would read it:
+  // the one an undone receive kept, if any, else the host queue's.
+  ssize_t ReceiveRaw(msghdr* m, int host_flags);
+  // Writes `first` and then everything in the host queue back into it, so that `first` is
+  // read next. False when the host refuses `first` (the queue is shut down).
+  bool Requeue(std::span<const char> first);
 
   UniqueFd rq_r_, rq_w_;  // the receive queue: senders write rq_w_, this socket reads rq_r_
   bool connected_ = false;
@@ -52,6 +63,10 @@ class DgramSocket : public Socket {
   std::map<uint64_t, Control> ctl_;  // ancillary data of queued datagrams, by ticket
   uint64_t next_ticket_ = 1;
   std::shared_ptr<DgramSocket> blocked_on_;  // whose full queue the last send met
+  // A datagram (header and payload) an undone receive could not put back into the host
+  // queue (rare: it was shut down, so the queue's fd is readable anyway); read first.
+  // The last one is read first.
+  std::vector<std::string> returned_;
 };
 
 }  // namespace sentry::netstack

@@ -115,6 +115,32 @@ SockAddr Socket::LocalName() const {
   return InetSockAddr(family_, inet_local_);
 }
 
+ssize_t RecvHost(int fd, void* buf, size_t len, int flags) {
+  iovec iov{buf, len};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  return ::recvmsg(fd, &m, flags);
+}
+
+ssize_t SendHost(int fd, const void* buf, size_t len, int flags) {
+  iovec iov{const_cast<void*>(buf), len};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  return ::sendmsg(fd, &m, flags);
+}
+
+void Socket::TakeReturnedControl(Control* out, bool peek) {
+  if (peek) {
+    *out = returned_ctl_;
+    return;
+  }
+  *out = std::move(returned_ctl_);
+  returned_ctl_ = Control();
+  has_returned_ctl_ = false;
+}
+
 SysResult Socket::Read(std::span<char> buf) {
   RecvResult r;
   return Recv(buf, 0, &r);

@@ -79,6 +79,17 @@ class Socket : public vfs::FileDescription {
   // write(2) waits where send(2) does.
   int WriteWaitFd() const override { return SendWaitFd(); }
   virtual SysResult Recv(std::span<char> buf, int flags, RecvResult* out) = 0;
+  // Puts back what a Recv without MSG_PEEK took when its reply did not land (DESIGN §5: a
+  // signal interrupted the guest's syscall after the commit): `data` (the whole message, or
+  // the bytes read, in order), the sender and the control of `what`, so that the next receive
+  // returns them first, as they were. False when this socket cannot (they stay consumed).
+  virtual bool Unrecv(std::span<const char> data, int flags, RecvResult&& what) { return false; }
+  // Puts a connection Accept returned back at the head of the queue (its reply did not land).
+  virtual bool Unaccept(std::shared_ptr<Socket> conn) { return false; }
+  // Control that went back with bytes pushed back into a stream (Unrecv): it belongs to the
+  // first receive of those bytes (copied when peeking). Empty (no allocation) otherwise.
+  bool has_returned_control() const { return has_returned_ctl_; }
+  void TakeReturnedControl(Control* out, bool peek = false);
   virtual SysResult Shutdown(int how) = 0;
   // getsockname(2): unnamed AF_UNIX sockets show just the family; unbound inet sockets
   // the wildcard address with port 0.
@@ -124,7 +135,14 @@ class Socket : public vfs::FileDescription {
   UnixName unix_local_;
   InetAddr inet_local_;
   bool registered_ = false;  // in the stack's name or port tables (unbound when destroyed)
+  Control returned_ctl_;  // see has_returned_control()
+  bool has_returned_ctl_ = false;
 };
+
+// recv(2)/send(2) on a host socket, made with recvmsg/sendmsg: the only socket data calls
+// the sentry's own seccomp filter allows (sentry/sentry_seccomp.cc).
+ssize_t RecvHost(int fd, void* buf, size_t len, int flags);
+ssize_t SendHost(int fd, const void* buf, size_t len, int flags);
 
 // The socket behind a description, or null (ENOTSOCK).
 inline Socket* AsSocket(const vfs::FileRef& f) { return dynamic_cast<Socket*>(f.get()); }

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "netstack/stack.h"
 #include "netstack/write_choke.h"
@@ -69,6 +70,8 @@ void StreamSocket::Connected(std::shared_ptr<StreamLink> link, int side, const S
   link_ = std::move(link);
   side_ = side;
   link_->oobinline[side] = opts_.oobinline;
+  if (auto me = weak_from_this().lock())
+    link_->end[side] = std::static_pointer_cast<StreamSocket>(me);
   peer_ = peer;
   peer_cred_ = peer_cred;
 }
@@ -133,6 +136,8 @@ SysResult StreamSocket::Send(SendArgs& a, const Caller& who) {
   if (n < 0) return SysResult::Errno(errno);
   uint64_t units = type_ == SOCK_STREAM ? static_cast<uint64_t>(n) : 1;
   if (a.ctl && !a.ctl->empty() && units > 0) {
+    // Who sent these units, for SO_PASSCRED (another writer may send before they are read).
+    if (!a.ctl->has_cred) a.ctl->cred = who.cred;
     link_->q[1 - side_].Push(link_->sent[side_], units, std::move(*a.ctl));
     *a.ctl = Control();
   }
@@ -157,24 +162,44 @@ SysResult StreamSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
   uint64_t at = link_->rcvd[side_];
   size_t want = buf.size();
   if (stream && !q.empty()) want = q.Limit(at, want);
-  iovec iov{buf.data(), want};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
   int hf = MSG_DONTWAIT | (flags & MSG_PEEK) | (stream ? 0 : (flags & MSG_TRUNC));
-  ssize_t n = ::recvmsg(fd_.get(), &m, hf);
+  int mflags = 0;
+  ssize_t n = ReceiveMessage(buf.first(want), hf, &mflags);
   if (n < 0) return SysResult::Errno(errno);
   uint64_t units = stream ? static_cast<uint64_t>(n) : 1;
-  if (!q.empty()) q.Take(at, units, peek, &out->ctl);
+  bool took_ctl = !q.empty() && q.Take(at, units, peek, &out->ctl);
   if (!peek) link_->rcvd[side_] += units;
   out->copied = std::min<size_t>(static_cast<size_t>(n), want);
   out->length = static_cast<size_t>(n);
-  out->msg_flags = m.msg_flags & (MSG_TRUNC | MSG_EOR);
+  out->msg_flags = mflags & (MSG_TRUNC | MSG_EOR);
   if (family_ == AF_UNIX) out->from = peer_;
   if (opts_.passcred && family_ == AF_UNIX) {
     out->want_cred = true;
-    if (!out->ctl.has_cred) out->ctl.cred = link_->last[1 - side_];
+    if (!out->ctl.has_cred && !took_ctl) out->ctl.cred = link_->last[1 - side_];
   }
+  return n;
+}
+
+ssize_t StreamSocket::ReceiveMessage(std::span<char> buf, int host_flags, int* msg_flags) {
+  if (!returned_msgs_.empty()) {
+    // A seqpacket message an undone receive could not give back to the host (rare).
+    const std::string& msg = returned_msgs_.back();
+    size_t len = msg.size();
+    size_t n = std::min(len, buf.size());
+    memcpy(buf.data(), msg.data(), n);
+    *msg_flags = returned_msg_flags_ | (len > n ? MSG_TRUNC : 0);
+    if (!(host_flags & MSG_PEEK)) {
+      returned_msgs_.pop_back();
+      if (returned_msgs_.empty()) std::vector<std::string>().swap(returned_msgs_);
+    }
+    return static_cast<ssize_t>((host_flags & MSG_TRUNC) ? len : n);
+  }
+  iovec iov{buf.data(), buf.size()};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  ssize_t n = ::recvmsg(fd_.get(), &m, host_flags);
+  *msg_flags = m.msg_flags;
   return n;
 }
 
@@ -214,9 +239,11 @@ uint32_t StreamSocket::Readiness(uint32_t mask) {
       return backlog_.empty() ? 0 : (POLLIN & mask);
     case State::kConnected:
     case State::kFailed: {
+      // What undone receives kept in the sentry (the host end shows it no more).
+      uint32_t kept = (returned_msgs_.empty() ? 0 : POLLIN) | (returned_oob_ >= 0 ? POLLPRI : 0);
       struct pollfd p = {fd_.get(), static_cast<short>(mask), 0};
-      if (::poll(&p, 1, 0) <= 0) return 0;
-      return static_cast<uint16_t>(p.revents);
+      if (::poll(&p, 1, 0) <= 0) return kept & mask;
+      return static_cast<uint16_t>(p.revents) | (kept & mask);
     }
   }
   return 0;
@@ -231,6 +258,10 @@ SysResult StreamSocket::Ioctl(uint32_t cmd, void* arg) {
   }
   if (cmd != FIONREAD && cmd != TIOCOUTQ) return SysResult::Errno(ENOTTY);
   if (state_ == State::kListening) return SysResult::Errno(EINVAL);
+  if (cmd == FIONREAD && !returned_msgs_.empty()) {
+    *static_cast<int*>(arg) = static_cast<int>(returned_msgs_.back().size());
+    return 0;
+  }
   int v = 0;
   if (state_ == State::kConnected && ::ioctl(fd_.get(), cmd, &v) != 0)
     return SysResult::Errno(errno);
@@ -240,6 +271,18 @@ SysResult StreamSocket::Ioctl(uint32_t cmd, void* arg) {
 
 SysResult StreamSocket::RecvUrgent(std::span<char> buf, int flags, RecvResult* out) {
   if (opts_.oobinline) return SysResult::Errno(EINVAL);  // it was sent inline
+  if (returned_oob_ >= 0 && !buf.empty()) {
+    // The urgent byte an undone recv(MSG_OOB) took back (Unrecv).
+    buf[0] = static_cast<char>(returned_oob_);
+    if (!(flags & MSG_PEEK)) {
+      returned_oob_ = -1;
+      link_->rcvd[side_] += 1;
+    }
+    out->copied = out->length = 1;
+    out->msg_flags = MSG_OOB;
+    if (family_ == AF_UNIX) out->from = peer_;
+    return 1;
+  }
   iovec iov{buf.data(), buf.size()};
   msghdr m{};
   m.msg_iov = &iov;

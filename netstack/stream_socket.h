@@ -8,6 +8,8 @@
 
 #include <deque>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/unique_fd.h"
 #include "common/wait_queue.h"
@@ -24,6 +26,8 @@ struct StreamLink {
   uint64_t rcvd[2] = {};  // units side i read from it
   Cred last[2];           // the credentials side i last sent with
   bool oobinline[2] = {};  // SO_OOBINLINE of side i: MSG_OOB to it is sent inline
+  std::weak_ptr<class StreamSocket> end[2];  // side i (an undone seqpacket receive writes
+                                             // through the peer's host end)
 };
 
 class StreamSocket : public Socket {
@@ -52,6 +56,10 @@ class StreamSocket : public Socket {
   int TakeError() override;
   SysResult Send(SendArgs& args, const Caller& who) override;
   SysResult Recv(std::span<char> buf, int flags, RecvResult* out) override;
+  // Stream bytes are pushed back (their control is kept beside them); a seqpacket message
+  // goes back to the head of the host queue; an urgent byte is kept for the next MSG_OOB.
+  bool Unrecv(std::span<const char> data, int flags, RecvResult&& what) override;
+  bool Unaccept(std::shared_ptr<Socket> conn) override;
   SysResult Shutdown(int how) override;
   ErrnoOr<SockAddr> PeerName() const override;
   bool PeerCred(Cred* out) const override;
@@ -83,6 +91,13 @@ class StreamSocket : public Socket {
   SysResult FailedIo(int no_error);
   // recv(MSG_OOB) on a connected stream: the host pair's urgent byte.
   SysResult RecvUrgent(std::span<char> buf, int flags, RecvResult* out);
+  // The next message of the host pair (or the one an undone receive kept, first) into
+  // `buf`: the host's recvmsg result; `*msg_flags` its flags.
+  ssize_t ReceiveMessage(std::span<char> buf, int host_flags, int* msg_flags);
+  // Writes `first` and then everything queued in this side's host end back into it through
+  // the peer's end, so that `first` is read next. False (nothing lost) when the peer is gone
+  // or cannot send.
+  bool RequeueMessage(std::span<const char> first);
 
   State state_ = State::kUnconnected;
   UniqueFd fd_;     // own end of the host pair
@@ -107,6 +122,11 @@ class StreamSocket : public Socket {
   bool choked_ = false;        // fd_ is choked (write_choke.h): a listener or kConnecting
   int error_ = 0;              // SO_ERROR
   bool report_failure_ = false;  // kFailed: the next connect reports it (Linux SS_CONNECTING)
+  // What an undone receive could not put back into the host pair (rare; the host end is
+  // readable then: the peer is gone or shut down): served before the host's data.
+  std::vector<std::string> returned_msgs_;  // the last one is read first
+  int returned_msg_flags_ = 0;
+  int returned_oob_ = -1;  // an urgent byte an undone recv(MSG_OOB) took, or -1
 };
 
 }  // namespace sentry::netstack

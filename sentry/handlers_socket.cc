@@ -122,7 +122,10 @@ SysResult Accept4(SyscallContext& c, int flags) {
     r = WriteSockAddr(c, c.arg(1), c.arg(2), peer.ok() ? *peer : netstack::SockAddr{});
     if (!r.ok()) return r;
   }
-  return c.proc.fds->Install(conn, flags & SOCK_CLOEXEC, 0, FdLimit(c));
+  int fd = c.proc.fds->Install(conn, flags & SOCK_CLOEXEC, 0, FdLimit(c));
+  // If the reply does not land, the connection goes back to the head of the queue.
+  if (fd >= 0) SocketUndo::Claim(c, s).Accepted(std::move(conn), fd);
+  return fd;
 }
 
 SysResult Accept(SyscallContext& c) { return Accept4(c, 0); }

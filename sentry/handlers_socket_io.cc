@@ -149,46 +149,86 @@ SysResult WaitForBytes(SyscallContext& c, netstack::Socket* s, uint64_t want, in
   }
 }
 
-SysResult DoRecv(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int flags,
-                 netstack::RecvResult* res) {
-  bool nonblock = (s->status_flags() & O_NONBLOCK) || (flags & MSG_DONTWAIT);
-  char* buf = c.kernel.io_buffer();
+// A message of a datagram or seqpacket socket, received whole into the I/O buffer at
+// `m.off` (whatever the guest's size: an undelivered reply can then give it back), then
+// copied to the guest's iovecs, truncated to them.
+SysResult RecvMessage(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int flags,
+                      bool nonblock, SocketUndo::Message& m) {
+  char* buf = c.kernel.io_buffer() + m.off;
+  size_t cap = Kernel::kIoBufferSize - m.off;
+  size_t want = std::min<uint64_t>(io.total, cap);
+  netstack::RecvResult& res = m.res;
+  SysResult r;
+  const bool pushed_back = s->has_pushback();
+  if (pushed_back) {
+    // Bytes an undone read(2) gave back (FileDescription::PushBack): one datagram.
+    size_t n = s->TakePushback(std::span<char>(buf, cap), flags & MSG_PEEK);
+    res.copied = res.length = n;
+    r = static_cast<int64_t>(n);
+  } else {
+    r = SocketBlocking(
+        c, nonblock, EPOLLIN, s->options().rcvtimeo_ns, [&] { return s->ReadinessFd(); },
+        [&]() -> SysResult {
+          res = netstack::RecvResult();
+          return s->Recv(std::span<char>(buf, cap), flags, &res);
+        });
+    if (!r.ok()) return r;
+  }
+  m.len = res.copied;
+  m.whole = res.length == res.copied && !(res.msg_flags & MSG_TRUNC);
+  // A seqpacket's message count already took such bytes: they cannot go back as a message.
+  if (pushed_back && s->type() != SOCK_DGRAM) m.whole = false;
+  if (res.copied > want) {
+    res.copied = want;
+    res.msg_flags |= MSG_TRUNC;
+  }
+  if (res.copied && !CopyIov(c, io, 0, buf, res.copied, true).ok())
+    return SysResult::Errno(EFAULT);
+  return static_cast<int64_t>((flags & MSG_TRUNC) ? res.length : res.copied);
+}
+
+// Bytes an undelivered reply gave back to a stream (netstack::Socket::Unrecv) come first,
+// on their own, with the control that went back with them.
+SysResult RecvPushedBack(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int flags,
+                         SocketUndo::Message& m) {
+  bool peek = flags & MSG_PEEK;
+  char* buf = c.kernel.io_buffer() + m.off;
+  size_t cap = Kernel::kIoBufferSize - m.off;
+  size_t n = s->TakePushback(std::span<char>(buf, std::min<uint64_t>(io.total, cap)), peek);
+  if (n && !CopyIov(c, io, 0, buf, n, true).ok()) {
+    if (!peek) s->PushBack(std::span<const char>(buf, n));
+    return SysResult::Errno(EFAULT);
+  }
+  if (s->has_returned_control()) {
+    s->TakeReturnedControl(&m.res.ctl, peek);
+    m.res.want_cred = s->options().passcred && s->family() == AF_UNIX;
+  }
+  m.res.copied = m.res.length = m.len = n;
+  m.whole = true;
+  return static_cast<int64_t>(n);
+}
+
+SysResult RecvStream(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int flags,
+                     bool nonblock, SocketUndo::Message& m) {
+  bool peek = flags & MSG_PEEK;
+  if (s->has_returned_control() && !s->has_pushback())
+    s->TakeReturnedControl(&m.res.ctl);  // read(2) took its bytes: it is discarded, as there
+  if (s->has_pushback() && !(flags & MSG_OOB)) return RecvPushedBack(c, s, io, flags, m);
+  char* buf = c.kernel.io_buffer() + m.off;
+  const size_t cap = Kernel::kIoBufferSize - m.off;
+  netstack::RecvResult* res = &m.res;
   auto ready_fd = [&] { return s->ReadinessFd(); };
   int64_t timeo = s->options().rcvtimeo_ns;
-  if (s->type() != SOCK_STREAM) {
-    size_t want = std::min<uint64_t>(io.total, Kernel::kIoBufferSize);
-    SysResult r = SocketBlocking(c, nonblock, EPOLLIN, timeo, ready_fd, [&]() -> SysResult {
-      *res = netstack::RecvResult();
-      return s->Recv(std::span<char>(buf, want), flags, res);
-    });
-    if (!r.ok()) return r;
-    if (res->copied && !CopyIov(c, io, 0, buf, res->copied, true).ok())
-      return SysResult::Errno(EFAULT);
-    return r;
-  }
-  bool peek = flags & MSG_PEEK;
-  // Bytes an undelivered reply gave back (Kernel::HandleSyscall) come first, on their own.
-  if (s->has_pushback() && !(flags & MSG_OOB)) {
-    size_t n = s->TakePushback(std::span<char>(buf, std::min<uint64_t>(io.total,
-                                                                      Kernel::kIoBufferSize)),
-                               peek);
-    if (n && !CopyIov(c, io, 0, buf, n, true).ok()) {
-      if (!peek) s->PushBack(std::span<const char>(buf, n));
-      return SysResult::Errno(EFAULT);
-    }
-    if (!peek) c.task.read_undo = {s->shared_from_this(), n, true};
-    res->copied = res->length = n;
-    return static_cast<int64_t>(n);
-  }
   bool waitall = (flags & MSG_WAITALL) && !peek && !nonblock;
   if (waitall && io.total <= kWaitallAtomic) {
     SysResult w = WaitForBytes(c, s, io.total, timeo);
     if (!w.ok()) return w;
   }
+  *res = netstack::RecvResult();
   uint64_t got = 0;
   int chunks = 0;
   for (;;) {
-    size_t chunk = std::min<uint64_t>(io.total - got, Kernel::kIoBufferSize);
+    size_t chunk = std::min<uint64_t>(io.total - got, cap);
     ++chunks;
     netstack::RecvResult part;
     auto op = [&]() -> SysResult {
@@ -212,17 +252,30 @@ SysResult DoRecv(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int f
       res->ctl = std::move(part.ctl);
     }
     got += n;
+    m.len = n;
     // One read delivers at most one set of ancillary data, and stops after it.
     if (n == 0 || got >= io.total || peek || has_ctl) break;
     if (!waitall && n < chunk) break;
   }
   res->copied = res->length = got;
-  // Plain bytes from one chunk can be given back if the reply does not land; ancillary data
-  // (rights already installed) and urgent bytes cannot.
-  if (!peek && got > 0 && res->ctl.empty() && !(flags & MSG_OOB)) {
-    c.task.read_undo = {s->shared_from_this(), got, chunks == 1};  // else the buffer was reused
-  }
+  // The buffer holds the bytes of one chunk only: more cannot be given back.
+  m.whole = chunks == 1;
   return static_cast<int64_t>(got);
+}
+
+// Receives into `m` (SocketUndo::Begin). The caller keeps it (SocketUndo::Keep) once it
+// was delivered.
+SysResult DoRecv(SyscallContext& c, netstack::Socket* s, const IoVecs& io, int flags,
+                 SocketUndo::Message& m) {
+  bool nonblock = (s->status_flags() & O_NONBLOCK) || (flags & MSG_DONTWAIT);
+  if (s->type() != SOCK_STREAM) return RecvMessage(c, s, io, flags, nonblock, m);
+  return RecvStream(c, s, io, flags, nonblock, m);
+}
+
+// Whether a successful receive into `m` took something an undelivered reply must give
+// back. (A zero-length message reads like the end of file: it is not given back.)
+bool Took(const SocketUndo::Message& m, int flags) {
+  return !(flags & MSG_PEEK) && (m.len > 0 || !m.res.ctl.empty());
 }
 
 // Parses the control messages of a sendmsg on an AF_UNIX socket (Linux's __scm_send):
@@ -277,8 +330,8 @@ SysResult ParseControl(SyscallContext& c, netstack::Socket* s, const msghdr& m,
 
 // Writes SCM_CREDENTIALS and SCM_RIGHTS (installing the received descriptions) into the
 // guest's control buffer; MSG_CTRUNC when they do not fit. Returns the bytes used.
-size_t DeliverControl(SyscallContext& c, const msghdr& m, netstack::RecvResult& res, int flags,
-                      int* msg_flags) {
+size_t DeliverControl(SyscallContext& c, netstack::Socket* s, const msghdr& m,
+                      netstack::RecvResult& res, int flags, int* msg_flags) {
   size_t space = m.msg_control ? m.msg_controllen : 0;
   alignas(cmsghdr) char out[CMSG_SPACE(sizeof(ucred)) + CMSG_SPACE(netstack::kScmMaxFd * 4)];
   space = std::min(space, sizeof(out));
@@ -302,6 +355,7 @@ size_t DeliverControl(SyscallContext& c, const msghdr& m, netstack::RecvResult& 
     for (; k < std::min(fit, rights.size()); ++k) {
       int fd = c.proc.fds->Install(rights[k], flags & MSG_CMSG_CLOEXEC, 0, FdLimit(c));
       if (fd < 0) break;
+      SocketUndo::Claim(c, s).InstalledFd(fd);  // removed again if the reply fails
       memcpy(out + used + CMSG_LEN(0) + k * sizeof(int), &fd, sizeof(int));
     }
     if (k < rights.size()) *msg_flags |= MSG_CTRUNC;
@@ -342,8 +396,10 @@ SysResult RecvMsgOne(SyscallContext& c, netstack::Socket* s, uint64_t msg_addr, 
   IoVecs io;
   SysResult r = LoadIov(c, reinterpret_cast<uint64_t>(m.msg_iov), m.msg_iovlen, &io);
   if (!r.ok()) return r;
-  netstack::RecvResult res;
-  r = DoRecv(c, s, io, flags & ~MSG_CMSG_CLOEXEC, &res);
+  SocketUndo::Message got;
+  got.off = SocketUndo::BufferEnd(c.task);
+  netstack::RecvResult& res = got.res;
+  r = DoRecv(c, s, io, flags & ~MSG_CMSG_CLOEXEC, got);
   if (!r.ok()) return r;
   if (m.msg_name) {
     size_t n = std::min<size_t>(m.msg_namelen, res.from.len);
@@ -354,10 +410,11 @@ SysResult RecvMsgOne(SyscallContext& c, netstack::Socket* s, uint64_t msg_addr, 
       return SysResult::Errno(EFAULT);
   }
   int mflags = res.msg_flags;
-  size_t used = DeliverControl(c, m, res, flags, &mflags);
+  size_t used = DeliverControl(c, s, m, res, flags, &mflags);
   if (!CopyOutObj(c, msg_addr + offsetof(msghdr, msg_controllen), used).ok() ||
       !CopyOutObj(c, msg_addr + offsetof(msghdr, msg_flags), mflags).ok())
     return SysResult::Errno(EFAULT);
+  if (Took(got, flags)) SocketUndo::Claim(c, s).Keep(std::move(got), flags & MSG_OOB);
   return r;
 }
 
@@ -386,13 +443,16 @@ SysResult Recvfrom(SyscallContext& c) {
   if (!r.ok()) return r;
   IoVecs io;
   io.SetOne(c.arg(1), c.arg(2));
-  netstack::RecvResult res;
-  r = DoRecv(c, s, io, static_cast<int>(c.arg(3)), &res);
+  int flags = static_cast<int>(c.arg(3));
+  SocketUndo::Message got;
+  r = DoRecv(c, s, io, flags, got);
   if (!r.ok()) return r;
   if (c.arg(4)) {
-    SysResult w = WriteSockAddr(c, c.arg(4), c.arg(5), res.from);
+    SysResult w = WriteSockAddr(c, c.arg(4), c.arg(5), got.res.from);
     if (!w.ok()) return w;
   }
+  // recvfrom delivers no control: rights that came with the bytes are dropped, as in Linux.
+  if (Took(got, flags)) SocketUndo::Claim(c, s).Keep(std::move(got), flags & MSG_OOB);
   return r;
 }
 
@@ -415,17 +475,46 @@ SysResult Recvmsg(SyscallContext& c) {
 
 // sendmmsg/recvmmsg: one message at a time; an error after the first message ends the batch
 // with the count so far. recvmmsg's timeout is not applied.
+constexpr size_t kMmsgRoom = 256 * 1024;  // I/O buffer room a recvmmsg leaves each message
+
+// The recvmmsg message after the first: received behind the ones kept in the I/O buffer.
+// Before it may wait, they are parked (other tasks use the buffer and the record meanwhile).
+SysResult RecvMmsgNext(SyscallContext& c, netstack::Socket* s, uint64_t at, int flags) {
+  bool may_wait = !(flags & MSG_DONTWAIT) && !(s->status_flags() & O_NONBLOCK);
+  if (!may_wait) return RecvMsgOne(c, s, at, flags);
+  SysResult r(0);
+  if (!(flags & MSG_WAITALL)) {
+    // Without a wait the messages kept so far stay where they are.
+    r = RecvMsgOne(c, s, at, flags | MSG_DONTWAIT);
+    if (r.error() != EAGAIN) return r;
+  }
+  SocketUndo::Parked parked = SocketUndo::Park(c.task);
+  r = RecvMsgOne(c, s, at, flags);
+  SocketUndo::Claim(c, s).Unpark(std::move(parked));
+  return r;
+}
+
 SysResult Mmsg(SyscallContext& c, bool send) {
   vfs::FileRef keep;
   netstack::Socket* s;
   SysResult r = GetSocket(c, c.arg(0), &keep, &s);
   if (!r.ok()) return r;
+  // A restarted sendmmsg whose reply did not land answers what it sent (handler_util.h).
+  if (send && ReplayUndeliveredWrite(c, keep, &r)) return r;
   uint64_t vlen = std::min<uint64_t>(c.arg(2), kMaxMmsg);
   int flags = static_cast<int>(c.arg(3));
   uint64_t done = 0;
   for (; done < vlen; ++done) {
     uint64_t at = c.arg(1) + done * sizeof(mmsghdr);
-    r = send ? SendMsgOne(c, s, at, flags) : RecvMsgOne(c, s, at, flags & ~MSG_WAITFORONE);
+    if (send) {
+      r = SendMsgOne(c, s, at, flags);
+    } else if (done == 0) {
+      r = RecvMsgOne(c, s, at, flags & ~MSG_WAITFORONE);
+    } else {
+      // A message that might not fit whole behind the others waits for the next call.
+      if (Kernel::kIoBufferSize - SocketUndo::BufferEnd(c.task) < kMmsgRoom) break;
+      r = RecvMmsgNext(c, s, at, flags & ~MSG_WAITFORONE);
+    }
     if (!r.ok()) break;
     uint32_t len = static_cast<uint32_t>(r.value());
     if (!CopyOutObj(c, at + offsetof(mmsghdr, msg_len), len).ok()) {
@@ -434,8 +523,8 @@ SysResult Mmsg(SyscallContext& c, bool send) {
     }
     if (!send && (flags & MSG_WAITFORONE)) flags |= MSG_DONTWAIT;
   }
-  if (done) return static_cast<int64_t>(done);
-  return r;
+  if (done) r = static_cast<int64_t>(done);
+  return send ? RecordWrite(c, keep, r) : r;
 }
 
 SysResult Sendmmsg(SyscallContext& c) { return Mmsg(c, true); }

@@ -4,7 +4,9 @@
 #include <arpa/inet.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstring>
+#include <span>
 #include <string>
 
 namespace sentry {
@@ -115,6 +117,117 @@ void AuditSocket(SyscallContext& c, const char* op, const netstack::SockAddr& a)
       break;
   }
   c.kernel.audit().Socket(c.proc.pid, op, family, text);
+}
+
+SocketUndo& SocketUndo::Instance() {
+  static SocketUndo* const record = new SocketUndo();  // never freed: no exit-order issues
+  return *record;
+}
+
+SocketUndo& SocketUndo::Claim(SyscallContext& c, netstack::Socket* s) {
+  SocketUndo& u = Instance();
+  if (u.task_ != &c.task) {
+    u.Clear();
+    u.kernel_ = &c.kernel;
+    u.task_ = &c.task;
+    u.socket_ = s->self();
+  }
+  c.task.after_reply = &SocketUndo::AfterReply;
+  return u;
+}
+
+size_t SocketUndo::BufferEnd(const Task& t) {
+  const SocketUndo& u = Instance();
+  return u.task_ == &t ? u.buf_end_ : 0;
+}
+
+void SocketUndo::Keep(Message&& m, int flags) {
+  if (count_ == std::size(msgs_)) return;  // not reached: recvmmsg takes at most as many
+  Message& k = msgs_[count_++];
+  k.res = std::move(m.res);
+  k.off = m.off;
+  k.len = m.len;
+  k.whole = m.whole;
+  k.flags = flags;
+  k.fds_begin = fds_kept_;
+  k.fds_end = fds_kept_ = fds_.size();
+  buf_end_ = std::min(Kernel::kIoBufferSize, m.off + m.len);
+}
+
+void SocketUndo::Accepted(std::shared_ptr<netstack::Socket> conn, int fd) {
+  conn_ = std::move(conn);
+  conn_fd_ = fd;
+}
+
+SocketUndo::Parked SocketUndo::Park(const Task& t) {
+  SocketUndo& u = Instance();
+  Parked p;
+  if (u.task_ != &t) return p;
+  for (size_t i = 0; i < u.count_; ++i) {
+    Message& m = u.msgs_[i];
+    if (m.whole && !m.in_saved) {
+      m.saved.assign(u.kernel_->io_buffer() + m.off, m.len);
+      m.in_saved = true;
+    }
+    p.msgs.push_back(std::move(m));
+  }
+  p.fds = std::move(u.fds_);
+  u.Clear();
+  return p;
+}
+
+void SocketUndo::Unpark(Parked&& p) {
+  size_t n = p.msgs.size();
+  if (n == 0 || count_ + n > std::size(msgs_)) return;
+  for (size_t i = count_; i-- > 0;) {
+    msgs_[i + n] = std::move(msgs_[i]);
+    msgs_[i + n].fds_begin += p.fds.size();
+    msgs_[i + n].fds_end += p.fds.size();
+  }
+  for (size_t i = 0; i < n; ++i) msgs_[i] = std::move(p.msgs[i]);
+  count_ += n;
+  fds_.insert(fds_.begin(), p.fds.begin(), p.fds.end());
+  fds_kept_ += p.fds.size();
+}
+
+void SocketUndo::AfterReply(Task& t, bool delivered) {
+  SocketUndo& u = Instance();
+  if (u.task_ != &t) return;  // not armed for this call
+  if (!delivered) u.GiveBack(t);
+  u.Clear();
+}
+
+void SocketUndo::GiveBack(Task& t) {
+  if (t.process->fds == nullptr) return;  // the process is gone: nothing to give back to
+  vfs::FdTable& fds = *t.process->fds;
+  // The newest first: each goes to the head of its socket, so the oldest ends up in front.
+  for (size_t i = count_; i-- > 0;) {
+    Message& m = msgs_[i];
+    for (size_t k = m.fds_begin; k < m.fds_end; ++k) fds.Remove(fds_[k]);
+    if (!m.whole) continue;  // its bytes are gone (a stream read larger than the buffer)
+    std::span<const char> data = m.in_saved ? std::span<const char>(m.saved)
+                                            : std::span<const char>(kernel_->io_buffer() + m.off,
+                                                                    m.len);
+    socket_->Unrecv(data, m.flags, std::move(m.res));
+  }
+  if (conn_ != nullptr) {
+    fds.Remove(conn_fd_);
+    socket_->Unaccept(std::move(conn_));
+  }
+}
+
+void SocketUndo::Clear() {
+  for (size_t i = 0; i < count_; ++i) {
+    msgs_[i].res = netstack::RecvResult();  // drops references to received rights
+    if (msgs_[i].in_saved) std::string().swap(msgs_[i].saved);
+    msgs_[i].in_saved = false;
+  }
+  count_ = buf_end_ = fds_kept_ = 0;
+  fds_.clear();
+  socket_.reset();
+  conn_.reset();
+  conn_fd_ = -1;
+  task_ = nullptr;
 }
 
 }  // namespace sentry

@@ -513,6 +513,7 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   Process& p = *t.process;
   t.read_undo = {};
   t.write_done = {};
+  t.after_reply = nullptr;
   if (t.late.nr >= 0 && ReplayLateResult(t, req)) return;
   if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
   if (t.exec_state == ExecState::kStubExec && HandlePlanRequest(t, req)) return;
@@ -582,6 +583,10 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   if (t.write_done.file != nullptr) {
     if (!delivered) t.write_replay = std::move(t.write_done);
     t.write_done = {};
+  }
+  if (t.after_reply != nullptr) {
+    t.after_reply(t, delivered);
+    t.after_reply = nullptr;
   }
   if (opts_.strace) StraceLine(t, req, result.raw());
   if (t.post_signal) {

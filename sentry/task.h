@@ -121,6 +121,11 @@ struct Task {
     uint64_t ip = 0;
     int64_t result = 0;
   } write_done, write_replay;
+  // Set by a socket handler whose commit is more than bytes (a datagram with its sender,
+  // rights installed as fds, an urgent byte, an accepted connection: SocketUndo in
+  // handlers_socket_util.h). Kernel::HandleSyscall calls it after the reply; it gives the
+  // commit back when the reply did not land.
+  void (*after_reply)(Task& t, bool delivered) = nullptr;
   // An open taking its controlling terminal, between its stops (ctty_open.h); usually null.
   std::shared_ptr<CttyOpenState> ctty_open;
 };
