@@ -1,7 +1,11 @@
 // Shared handler helpers. Sentry thread only.
 #include "sentry/handler_util.h"
 
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <algorithm>
 
 namespace sentry {
 
@@ -56,6 +60,28 @@ vfs::FsContext FsFor(SyscallContext& c) {
 int FdLimit(SyscallContext& c) {
   rlim_t cur = c.proc.rlimits[RLIMIT_NOFILE].rlim_cur;
   return cur > (1u << 20) ? (1 << 20) : static_cast<int>(cur);
+}
+
+SysResult LimitFileWrite(SyscallContext& c, const vfs::FileRef& f, int64_t offset,
+                         uint64_t count) {
+  const rlim_t limit = c.proc.rlimits[RLIMIT_FSIZE].rlim_cur;
+  if (limit == RLIM_INFINITY || count == 0) return static_cast<int64_t>(count);
+  struct stat st;
+  if (!f->Stat(&st).ok() || !S_ISREG(st.st_mode)) return static_cast<int64_t>(count);
+  int64_t pos = (f->status_flags() & O_APPEND) ? st.st_size : offset >= 0 ? offset : f->offset();
+  if (pos < 0 || static_cast<uint64_t>(pos) >= limit) {
+    c.task.post_signal = SIGXFSZ;  // raised around the reply, as SIGPIPE
+    return SysResult::Errno(EFBIG);
+  }
+  return static_cast<int64_t>(std::min<uint64_t>(count, limit - static_cast<uint64_t>(pos)));
+}
+
+int LimitFileGrowth(SyscallContext& c, const struct stat& st, int64_t new_size) {
+  const rlim_t limit = c.proc.rlimits[RLIMIT_FSIZE].rlim_cur;
+  if (limit == RLIM_INFINITY || new_size <= st.st_size) return 0;
+  if (static_cast<uint64_t>(new_size) <= limit) return 0;
+  c.task.post_signal = SIGXFSZ;
+  return EFBIG;
 }
 
 }  // namespace sentry

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/stat.h>
 
 #include <string>
 
@@ -59,6 +60,17 @@ inline vfs::FileRef GetFile(SyscallContext& c, uint64_t fd) {
 
 // RLIMIT_NOFILE of the calling process (the fd table limit).
 int FdLimit(SyscallContext& c);
+
+// RLIMIT_FSIZE, which the sentry enforces itself because the host never sees guest file
+// writes (docs/architecture.md "rlimits"). Only regular files are limited, as on Linux.
+// A write of `count` bytes at `offset` (-1: the file position; O_APPEND: the end), as
+// generic_write_check_limits: the count allowed (short when it would cross the limit), or
+// EFBIG with SIGXFSZ raised when the write starts at or past the limit.
+SysResult LimitFileWrite(SyscallContext& c, const vfs::FileRef& f, int64_t offset,
+                         uint64_t count);
+// Growing a file of `st` to `new_size` (truncate, fallocate; inode_newsize_ok): 0, or EFBIG
+// with SIGXFSZ raised.
+int LimitFileGrowth(SyscallContext& c, const struct stat& st, int64_t new_size);
 
 // Runs `op` until it stops returning EAGAIN on a blocking description, waiting on the
 // file's readiness fd in between. After each wait the request is re-validated before

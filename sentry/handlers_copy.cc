@@ -80,8 +80,13 @@ SysResult CopyFromSeekable(SyscallContext& c, const vfs::FileRef& in, int64_t* i
     size_t done = 0;
     bool stop = false;
     while (done < n) {
-      std::span<const char> span(buf + done, n - done);
-      SysResult w = out_pos ? out->PWrite(span, *out_pos) : out->Write(span);
+      // RLIMIT_FSIZE per write, as Linux's splice loop: a write cut short at the limit is
+      // followed by one at the limit, which fails EFBIG (raising SIGXFSZ) and ends the copy.
+      SysResult w = LimitFileWrite(c, out, out_pos ? *out_pos : -1, n - done);
+      if (w.ok()) {
+        std::span<const char> span(buf + done, static_cast<size_t>(w.value()));
+        w = out_pos ? out->PWrite(span, *out_pos) : out->Write(span);
+      }
       if (!w.ok()) {
         if (w.error() == EAGAIN && total + done > 0) break;  // wait (or stop) above
         if (w.error() == EPIPE) c.task.post_signal = SIGPIPE;
@@ -116,9 +121,16 @@ SysResult MoveFromPipe(SyscallContext& c, const vfs::FileRef& in, const vfs::Fil
     count = std::min(count, kPipeBuf);
   }
   count = std::min({count, kMaxRw, Kernel::kIoBufferSize});
+  // Checked before the pipe is read, so a refused splice consumes nothing.
+  SysResult allowed = LimitFileWrite(c, out, out_pos ? *out_pos : -1, count);
+  if (!allowed.ok()) return allowed;
+  const bool cut = static_cast<size_t>(allowed.value()) < count;
+  count = static_cast<size_t>(allowed.value());
   char* buf = c.kernel.io_buffer();
   SysResult r = in->Read(std::span<char>(buf, count));
   if (!r.ok() || r.value() == 0) return r;
+  // Linux's splice goes on with what the pipe still holds and meets the limit: SIGXFSZ.
+  if (cut && (in->Readiness(POLLIN) & POLLIN)) c.task.post_signal = SIGXFSZ;
   size_t n = static_cast<size_t>(r.value());
   size_t done = 0;
   while (done < n) {
@@ -181,6 +193,10 @@ SysResult CopyFileRange(SyscallContext& c) {
   if (!in_given) in_off = in->Seek(0, SEEK_CUR).value();
   if (!out_given) out_off = out->Seek(0, SEEK_CUR).value();
   size_t len = c.arg(4);
+  // RLIMIT_FSIZE cuts the whole copy up front (generic_copy_file_checks): no later signal.
+  SysResult allowed = LimitFileWrite(c, out, out_off, std::min(len, kMaxRw));
+  if (!allowed.ok()) return allowed;
+  len = static_cast<size_t>(allowed.value());
   // Overlapping ranges of one file: EINVAL.
   struct stat si, so;
   if (in->Stat(&si).ok() && out->Stat(&so).ok() && si.st_dev == so.st_dev &&

@@ -121,6 +121,11 @@ SysResult Fcntl(SyscallContext& c) {
     case F_OFD_SETLK:
     case F_OFD_SETLKW:
       return FcntlLock(c, f, cmd, arg);
+    case F_GETPIPE_SZ:
+    case F_SETPIPE_SZ:
+      // The host pipe behind a guest pipe is its real buffer: its capacity is what makes
+      // writes wait (and POLLOUT clear), so the host sizes it.
+      return f->PipeSize(cmd, arg);
     default:
       return SysResult::Errno(EINVAL);
   }

@@ -1,6 +1,7 @@
 // Syscalls that change files and the tree (mkdir, mknod, unlink, rename, link, symlink,
 // truncate, fallocate, chmod/chown/utimes), the sync calls and statfs: argument checks in
 // Linux's order, semantics in the VFS (vfs/vfs.h). Sentry thread only.
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -184,11 +185,30 @@ SysResult Symlinkat(SyscallContext& c) { return SymlinkImpl(c, c.arg(0), Int(c.a
 
 // ---- sizes ----
 
+// RLIMIT_FSIZE on growing a file to `size` (Linux checks it last, in notify_change; an
+// error the VFS would give first still wins because only a writable regular file can grow).
+int FileGrowthLimit(SyscallContext& c, const vfs::FileRef& f, int64_t size) {
+  if (c.proc.rlimits[RLIMIT_FSIZE].rlim_cur == RLIM_INFINITY) return 0;
+  struct stat st;
+  if (f->is_path() || !f->writable() || !f->Stat(&st).ok() || !S_ISREG(st.st_mode)) return 0;
+  return LimitFileGrowth(c, st, size);
+}
+int PathGrowthLimit(SyscallContext& c, const PathArg& p, int64_t size) {
+  if (c.proc.rlimits[RLIMIT_FSIZE].rlim_cur == RLIM_INFINITY) return 0;
+  struct stat st;
+  if (!c.kernel.vfs().StatAt(FsFor(c), c.proc.creds, p.dir, p.path, true, &st).ok() ||
+      !S_ISREG(st.st_mode)) {
+    return 0;
+  }
+  return LimitFileGrowth(c, st, size);
+}
+
 SysResult Truncate(SyscallContext& c) {
   int64_t size = static_cast<int64_t>(c.arg(1));
   if (size < 0) return SysResult::Errno(EINVAL);
   PathArg p;
   if (SysResult r = GetPathArg(c, AT_FDCWD, c.arg(0), &p); !r.ok()) return r;
+  if (int err = PathGrowthLimit(c, p, size)) return SysResult::Errno(err);
   return c.kernel.vfs().SetAttrAt(FsFor(c), c.proc.creds, p.dir, p.path, true,
                                   Attr{.kind = Attr::Kind::kTruncate, .size = size});
 }
@@ -198,14 +218,20 @@ SysResult Ftruncate(SyscallContext& c) {
   if (size < 0) return SysResult::Errno(EINVAL);
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
+  if (int err = FileGrowthLimit(c, f, size)) return SysResult::Errno(err);
   return vfs::Vfs::TruncateFile(*f, size);
 }
 
 SysResult Fallocate(SyscallContext& c) {
   vfs::FileRef f = GetFile(c, c.arg(0));
   if (!f) return SysResult::Errno(EBADF);
-  return vfs::Vfs::AllocateFile(*f, Int(c.arg(1)), static_cast<int64_t>(c.arg(2)),
-                                static_cast<int64_t>(c.arg(3)));
+  int mode = Int(c.arg(1));
+  int64_t offset = static_cast<int64_t>(c.arg(2)), len = static_cast<int64_t>(c.arg(3));
+  // Only a call that may change the size is limited (not FALLOC_FL_KEEP_SIZE, punch hole).
+  if (offset >= 0 && len > 0 && offset <= INT64_MAX - len && !(mode & FALLOC_FL_KEEP_SIZE)) {
+    if (int err = FileGrowthLimit(c, f, offset + len)) return SysResult::Errno(err);
+  }
+  return vfs::Vfs::AllocateFile(*f, mode, offset, len);
 }
 
 // ---- attributes ----

@@ -1,6 +1,7 @@
-// System information and identity: uname, sysinfo, getrandom, rlimits (virtual, per
-// process), the uid/gid calls (virtual credentials: the guest is root inside), umask,
-// process-group queries and the common prctl options. Sentry thread only.
+// System information and identity: uname, sysinfo, getrandom, rlimits (per process; those
+// the host enforces are applied to the host process too), the uid/gid calls (virtual
+// credentials: the guest is root inside), umask, process-group queries and the common prctl
+// options. Sentry thread only.
 #include <linux/capability.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -83,11 +84,36 @@ Process* TargetProcess(SyscallContext& c, int64_t pid) {
   return c.kernel.FindProcess(static_cast<int>(pid));
 }
 
+// Limits the host enforces because what they limit happens on the host: CPU time, mmap/brk
+// (which pass through), stack growth and core dumps. A limit the guest sets on one of these
+// is applied to the target's host process too; RLIMIT_FSIZE is the sentry's own
+// (LimitFileWrite), the rest stay virtual. See docs/architecture.md "rlimits".
+bool HostEnforced(uint64_t resource) {
+  return resource == RLIMIT_CPU || resource == RLIMIT_AS || resource == RLIMIT_DATA ||
+         resource == RLIMIT_STACK || resource == RLIMIT_CORE;
+}
+
+// Sets `want` on host process `host_pid`. A hard limit can only be raised with
+// CAP_SYS_RESOURCE of the host's initial namespace, which no sandbox has: the host keeps a
+// lower hard limit it already has (and the soft limit stays under it). 0 or an errno.
+int ApplyHostLimit(pid_t host_pid, int resource, const rlimit& want) {
+  rlimit host;
+  if (::prlimit(host_pid, static_cast<__rlimit_resource>(resource), nullptr, &host) != 0)
+    return errno;
+  rlimit next;
+  next.rlim_max = std::min(want.rlim_max, host.rlim_max);
+  next.rlim_cur = std::min(want.rlim_cur, next.rlim_max);
+  if (next.rlim_max == host.rlim_max && next.rlim_cur == host.rlim_cur) return 0;
+  if (::prlimit(host_pid, static_cast<__rlimit_resource>(resource), &next, nullptr) != 0)
+    return errno;
+  return 0;
+}
+
 SysResult PrlimitImpl(SyscallContext& c, Process* p, uint64_t resource, uint64_t new_addr,
                       uint64_t old_addr) {
   if (!p) return SysResult::Errno(ESRCH);
   if (resource >= RLIM_NLIMITS) return SysResult::Errno(EINVAL);
-  rlimit nl;
+  rlimit nl{};
   if (new_addr) {
     if (!CopyInObj(c, new_addr, &nl).ok()) return SysResult::Errno(EFAULT);
     if (nl.rlim_cur > nl.rlim_max) return SysResult::Errno(EINVAL);
@@ -95,9 +121,16 @@ SysResult PrlimitImpl(SyscallContext& c, Process* p, uint64_t resource, uint64_t
       return SysResult::Errno(EPERM);
     if (resource == RLIMIT_NOFILE && nl.rlim_max > (1u << 20)) return SysResult::Errno(EPERM);
   }
-  if (old_addr && !CopyOutObj(c, old_addr, p->rlimits[resource]).ok())
-    return SysResult::Errno(EFAULT);
+  // Linux copies the old value out after the change; a bad old pointer after a good change
+  // still fails EFAULT with the limit set. The host goes first so that a refusal changes
+  // nothing.
+  const rlimit old = p->rlimits[resource];
+  if (new_addr && HostEnforced(resource) && p->host_pid > 0) {
+    if (int err = ApplyHostLimit(p->host_pid, static_cast<int>(resource), nl))
+      return SysResult::Errno(err);
+  }
   if (new_addr) p->rlimits[resource] = nl;
+  if (old_addr && !CopyOutObj(c, old_addr, old).ok()) return SysResult::Errno(EFAULT);
   return 0;
 }
 
@@ -290,20 +323,8 @@ SysResult Times(SyscallContext& c) {
   return static_cast<int64_t>(now.tv_sec) * tck + now.tv_nsec / (1000000000 / tck);
 }
 
-// Scheduling queries: guests run SCHED_OTHER; nice values are virtual per process.
-SysResult SchedGetscheduler(SyscallContext& c) {
-  int32_t pid = static_cast<int32_t>(c.arg(0));
-  if (pid < 0) return SysResult::Errno(EINVAL);
-  if (pid && !c.kernel.HostTidOf(pid)) return SysResult::Errno(ESRCH);
-  return SCHED_OTHER;
-}
-SysResult SchedGetparam(SyscallContext& c) {
-  int32_t pid = static_cast<int32_t>(c.arg(0));
-  if (pid < 0 || !c.arg(1)) return SysResult::Errno(EINVAL);
-  if (pid && !c.kernel.HostTidOf(pid)) return SysResult::Errno(ESRCH);
-  struct sched_param sp = {0};
-  return CopyOutObj(c, c.arg(1), sp).ok() ? SysResult(0) : SysResult::Errno(EFAULT);
-}
+// Scheduling: policies, parameters and affinity are the host's (RunOnHost in the table);
+// the priority ranges are constants; nice values are virtual per process.
 SysResult SchedPriorityMax(SyscallContext& c) {
   switch (static_cast<int>(c.arg(0))) {
     case SCHED_FIFO: case SCHED_RR: return 99;
@@ -388,19 +409,6 @@ SysResult Getcpu(SyscallContext& c) {
   if (c.arg(0) && !CopyOutObj(c, c.arg(0), cpu).ok()) return SysResult::Errno(EFAULT);
   if (c.arg(1) && !CopyOutObj(c, c.arg(1), node).ok()) return SysResult::Errno(EFAULT);
   return 0;
-}
-
-SysResult SchedGetaffinity(SyscallContext& c) {
-  int32_t pid = static_cast<int32_t>(c.arg(0));
-  pid_t host = pid == 0 ? c.task.host_tid : c.kernel.HostTidOf(pid);
-  if (pid < 0) return SysResult::Errno(EINVAL);
-  if (host == 0) return SysResult::Errno(ESRCH);
-  size_t len = std::min<size_t>(c.arg(1), 8192);
-  char mask[8192];
-  long r = syscall(SYS_sched_getaffinity, host, len, mask);
-  if (r < 0) return SysResult::Errno(errno);
-  if (!CopyOut(c, c.arg(2), mask, static_cast<size_t>(r)).ok()) return SysResult::Errno(EFAULT);
-  return r;
 }
 
 SysResult ClockGetres(SyscallContext& c) {
@@ -600,8 +608,6 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_getpgrp] = Getpgrp;
   (*t)[SYS_getrusage] = Getrusage;
   (*t)[SYS_times] = Times;
-  (*t)[SYS_sched_getscheduler] = SchedGetscheduler;
-  (*t)[SYS_sched_getparam] = SchedGetparam;
   (*t)[SYS_sched_get_priority_max] = SchedPriorityMax;
   (*t)[SYS_sched_get_priority_min] = SchedPriorityMin;
   (*t)[SYS_getpriority] = Getpriority;
@@ -611,7 +617,6 @@ void RegisterInfoHandlers(std::vector<SyscallHandler>* t) {
   (*t)[SYS_prctl] = Prctl;
   (*t)[SYS_clone] = Clone;
   (*t)[SYS_getcpu] = Getcpu;
-  (*t)[SYS_sched_getaffinity] = SchedGetaffinity;
   (*t)[SYS_clock_getres] = ClockGetres;
   (*t)[SYS_gettimeofday] = Gettimeofday;
   (*t)[SYS_time] = Time;

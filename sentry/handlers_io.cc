@@ -82,11 +82,17 @@ SysResult ReadToGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, s
   return static_cast<int64_t>(total);
 }
 
+// `fsize_checked`: the caller applied RLIMIT_FSIZE to the whole call already (writev).
 SysResult WriteFromGuest(SyscallContext& c, const vfs::FileRef& f, uint64_t addr, size_t count,
-                         int64_t offset) {
+                         int64_t offset, bool fsize_checked = false) {
   if (f->is_path()) return SysResult::Errno(EBADF);
   if (f->access_mode() == O_RDONLY) return SysResult::Errno(EBADF);
   count = std::min(count, kMaxIo);
+  if (!fsize_checked) {
+    SysResult allowed = LimitFileWrite(c, f, offset, count);
+    if (!allowed.ok()) return allowed;
+    count = static_cast<size_t>(allowed.value());
+  }
   char* buf = c.kernel.io_buffer();
   size_t total = 0;
   if (count == 0) {
@@ -203,12 +209,21 @@ SysResult Vectored(SyscallContext& c, const vfs::FileRef& f, bool write, int64_t
     sum += iov[i].iov_len;
     if (sum > kMaxIo * 2) return SysResult::Errno(EINVAL);
   }
+  // RLIMIT_FSIZE applies to the call as a whole (one write of `sum` bytes on Linux).
+  uint64_t allowed = sum;
+  if (write && !f->is_path() && f->access_mode() != O_RDONLY) {
+    SysResult a = LimitFileWrite(c, f, offset, sum);
+    if (!a.ok()) return a;
+    allowed = static_cast<uint64_t>(a.value());
+  }
   int64_t total = 0;
   for (uint64_t i = 0; i < iovcnt; ++i) {
     if (iov[i].iov_len == 0) continue;
+    if (write && static_cast<uint64_t>(total) >= allowed) break;
+    if (write) iov[i].iov_len = std::min<uint64_t>(iov[i].iov_len, allowed - total);
     uint64_t base = reinterpret_cast<uint64_t>(iov[i].iov_base);
     int64_t off = offset >= 0 ? offset + total : -1;
-    SysResult r = write ? WriteFromGuest(c, f, base, iov[i].iov_len, off)
+    SysResult r = write ? WriteFromGuest(c, f, base, iov[i].iov_len, off, true)
                         : ReadToGuest(c, f, base, iov[i].iov_len, off, static_cast<size_t>(total));
     if (!r.ok()) return total ? SysResult(total) : r;
     total += r.value();

@@ -121,7 +121,9 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd, int devpts_fd) {
       {SYS_getrandom, "getrandom", {}, "guest getrandom, AT_RANDOM, malloc"},
       {SYS_uname, "uname", {}, kInfo},
       {SYS_sysinfo, "sysinfo", {}, kInfo},
-      {SYS_prlimit64, "prlimit64", {}, kInfo},
+      {SYS_prlimit64, "prlimit64", {},
+       "its own limits at start; guest CPU/AS/DATA/STACK/CORE limits set on the guest's host "
+       "process (the host enforces those)"},
       {SYS_sched_getaffinity, "sched_getaffinity", {}, kInfo},
       {SYS_getcpu, "getcpu", {}, kInfo},
   };

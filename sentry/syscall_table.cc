@@ -153,6 +153,10 @@ constexpr char kSignalOnHost[] =
 constexpr char kTimerOnHost[] =
     "run by the host after a round trip through the sentry (the passthrough list is full): "
     "the timers are the host's";
+constexpr char kSchedOnHost[] =
+    "run by the host after a round trip through the sentry (the passthrough list is full): "
+    "scheduling belongs to the host; pids (and IOPRIO_WHO_PGRP/USER) reach only the guest's "
+    "own pid namespace";
 constexpr char kTimerPass[] =
     "signals and timers belong to the host (DESIGN 5); timer signals stay in the guest's pid "
     "namespace";
@@ -340,13 +344,13 @@ constexpr Table BuildTable() {
   s(139, "sysfs", {kInt, kHex, kHex}).Unsupported("obsolete");
   s(140, "getpriority", {kInt, kInt}).Emulate(kPartial, "virtual nice values");
   s(141, "setpriority", {kInt, kInt, kInt}).Emulate(kPartial, "virtual nice values");
-  s(142, "sched_setparam", {kInt, kPtr}).Unsupported();
-  s(143, "sched_getparam", {kInt, kPtr}).Emulate(kPartial, "reports SCHED_OTHER");
-  s(144, "sched_setscheduler", {kInt, kInt, kPtr}).Unsupported();
-  s(145, "sched_getscheduler", {kInt}).Emulate(kPartial, "reports SCHED_OTHER");
+  s(142, "sched_setparam", {kInt, kPtr}).RunOnHost(kSchedOnHost);
+  s(143, "sched_getparam", {kInt, kPtr}).RunOnHost(kSchedOnHost);
+  s(144, "sched_setscheduler", {kInt, kInt, kPtr}).RunOnHost(kSchedOnHost);
+  s(145, "sched_getscheduler", {kInt}).RunOnHost(kSchedOnHost);
   s(146, "sched_get_priority_max", {kInt}).Emulate(kFull);
   s(147, "sched_get_priority_min", {kInt}).Emulate(kFull);
-  s(148, "sched_rr_get_interval", {kInt, kPtr}).Unsupported();
+  s(148, "sched_rr_get_interval", {kInt, kPtr}).RunOnHost(kSchedOnHost);
   s(149, "mlock", {kPtr, kUInt}).Unsupported();
   s(150, "munlock", {kPtr, kUInt}).Unsupported();
   s(151, "mlockall", {kHex}).Unsupported();
@@ -406,9 +410,8 @@ constexpr Table BuildTable() {
   s(201, "time", {kPtr}).Emulate(kFull, "vDSO fallback; answered by the sentry");
   s(202, "futex", {kPtr, kHex, kUInt, kPtr, kPtr, kUInt})
       .Passthrough("the host runs futexes; pid-namespaced, so PI/robust ops stay inside");
-  s(203, "sched_setaffinity", {kInt, kUInt, kPtr}).Unsupported();
-  s(204, "sched_getaffinity", {kInt, kUInt, kPtr})
-      .Emulate(kFull, "the host's affinity of the named guest thread");
+  s(203, "sched_setaffinity", {kInt, kUInt, kPtr}).RunOnHost(kSchedOnHost);
+  s(204, "sched_getaffinity", {kInt, kUInt, kPtr}).RunOnHost(kSchedOnHost);
   s(205, "set_thread_area", {kPtr}).Unsupported("32-bit TLS");
   s(206, "io_setup", {kUInt, kPtr}).Unsupported(kAio);
   s(207, "io_destroy", {kHex}).Unsupported(kAio);
@@ -463,8 +466,8 @@ constexpr Table BuildTable() {
   s(249, "request_key", {kPath, kPath, kPath, kInt})
       .Refuse(EPERM, "the kernel keyring is host-wide");
   s(250, "keyctl", {kInt, kHex, kHex, kHex, kHex}).Refuse(EPERM, "the kernel keyring is host-wide");
-  s(251, "ioprio_set", {kInt, kInt, kInt}).Unsupported();
-  s(252, "ioprio_get", {kInt, kInt}).Unsupported();
+  s(251, "ioprio_set", {kInt, kInt, kInt}).RunOnHost(kSchedOnHost);
+  s(252, "ioprio_get", {kInt, kInt}).RunOnHost(kSchedOnHost);
   s(253, "inotify_init").Ret(kFd).Emulate(kPartial, kInotify);
   s(254, "inotify_add_watch", {kFd, kPath, kHex}).Emulate(kPartial, kInotify);
   s(255, "inotify_rm_watch", {kFd, kInt}).Emulate(kPartial, kInotify);

@@ -110,6 +110,10 @@ class FifoFile : public FileDescription {
     int fd = rd_.valid() ? rd_.get() : wr_.get();
     return ::ioctl(fd, FIONREAD, arg) < 0 ? SysResult::Errno(errno) : SysResult(0);
   }
+  SysResult PipeSize(int cmd, uint64_t arg) override {
+    if (is_path()) return SysResult::Errno(EBADF);
+    return HostPipeSize(rd_.valid() ? rd_.get() : wr_.get(), cmd, arg);
+  }
   // A reader waits for data or for the last writer to leave; an O_RDWR description (never
   // without a writer) on its read side; a writer on its own end.
   int ReadinessFd() const override {

@@ -139,6 +139,8 @@ uint32_t FileDescription::Readiness(uint32_t mask) {
 
 ErrnoOr<FileRef> FileDescription::Reopen(int) { return ErrnoOr<FileRef>::Errno(ENXIO); }
 
+SysResult FileDescription::PipeSize(int, uint64_t) { return SysResult::Errno(EBADF); }
+
 std::string FileDescription::Path() const {
   if (dentry_ == nullptr) return anon_name_;
   return AbsolutePath(dentry_, nullptr);

@@ -69,6 +69,9 @@ class FileDescription : public std::enable_shared_from_this<FileDescription> {
   // A new description of the same object, for opening a magic link (/proc/self/fd/N) of
   // an anonymous file. ENXIO by default.
   virtual ErrnoOr<std::shared_ptr<FileDescription>> Reopen(int flags);
+  // fcntl F_GETPIPE_SZ / F_SETPIPE_SZ (`arg`: the requested size). Pipes and FIFOs answer
+  // from the host pipe that is their buffer; anything else is EBADF, as Linux's pipe_fcntl.
+  virtual SysResult PipeSize(int cmd, uint64_t arg);
 
   int access_mode() const { return flags_ & O_ACCMODE; }
   int status_flags() const { return flags_ & ~O_ACCMODE; }

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -103,6 +104,18 @@ SysResult HostFile::Ioctl(uint32_t cmd, void* arg) {
     default:
       return SysResult::Errno(ENOTTY);
   }
+}
+
+SysResult HostFile::PipeSize(int cmd, uint64_t arg) {
+  if (is_path()) return SysResult::Errno(EBADF);
+  return HostPipeSize(fd_.get(), cmd, arg);  // EBADF from the host unless a pipe
+}
+
+SysResult HostPipeSize(int host_fd, int cmd, uint64_t arg) {
+  // The host applies Linux's rules itself: the size as an unsigned int, rounded up to a
+  // power-of-two number of pages, EBUSY below the content, EPERM above pipe-max-size.
+  long r = ::syscall(SYS_fcntl, host_fd, cmd, static_cast<unsigned long>(arg));
+  return r < 0 ? SysResult::Errno(errno) : SysResult(static_cast<int64_t>(r));
 }
 
 uint32_t HostFile::Readiness(uint32_t mask) {

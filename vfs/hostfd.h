@@ -36,11 +36,16 @@ class HostFile : public FileDescription {
   int ReadinessFd() const override { return fd_.get(); }
   uint32_t Readiness(uint32_t mask) override;
   ErrnoOr<std::shared_ptr<FileDescription>> Reopen(int flags) override;
+  SysResult PipeSize(int cmd, uint64_t arg) override;
   int host_fd() const { return fd_.get(); }
 
  private:
   UniqueFd fd_;
 };
+
+// F_GETPIPE_SZ / F_SETPIPE_SZ on a host fd (a pipe that is the buffer of a guest pipe or
+// FIFO, or a launcher's stdio pipe); EBADF when it is no pipe.
+SysResult HostPipeSize(int host_fd, int cmd, uint64_t arg);
 
 // stdio handed in by the launcher: a description over a dup of `host_fd` (the caller keeps
 // its own fd). `access_mode` is O_RDONLY/O_WRONLY/O_RDWR. Returns nullptr if dup fails.

@@ -1,7 +1,8 @@
 // Pipes: each pipe is a sentry-owned host pipe (non-blocking, close-on-exec) used as the
 // buffer behind two HostFile descriptions. The guest never holds a host fd to it; blocking,
 // O_NONBLOCK, EOF and EPIPE are the sentry's (readiness waits through the event loop), while
-// PIPE_BUF atomicity and the 64 KiB capacity are exactly Linux's. Sentry thread only.
+// PIPE_BUF atomicity and the capacity (64 KiB, F_SETPIPE_SZ) are exactly Linux's. Sentry
+// thread only.
 #pragma once
 
 #include <utility>
