@@ -91,6 +91,15 @@ class Platform {
   virtual bool NextStop(StopEvent* ev) = 0;
   virtual bool Resume(pid_t tid, int sig) = 0;
   virtual bool Listen(pid_t tid) = 0;
+  // Resumes a thread in single-step mode: with a signal whose handler runs, it stops again
+  // (SIGTRAP, no event) at the handler's first instruction, its signal frame built.
+  virtual bool ResumeStep(pid_t tid, int sig) = 0;
+  // Makes a running thread stop (PTRACE_INTERRUPT): a syscall it waits in is interrupted
+  // (and restarted unless the tracer changes its result), then a kEventStop is reported.
+  virtual bool Interrupt(pid_t tid) = 0;
+  // A stopped thread's blocked-signal mask (bit sig-1), read and replaced.
+  virtual bool GetSigMask(pid_t tid, uint64_t* mask) = 0;
+  virtual bool SetSigMask(pid_t tid, uint64_t mask) = 0;
   virtual bool GetRegs(pid_t tid, user_regs_struct* regs) = 0;
   virtual bool SetRegs(pid_t tid, const user_regs_struct& regs) = 0;
   // The siginfo of the signal a thread stopped in a signal-delivery stop is about to get,

@@ -229,6 +229,16 @@ class SeccompPlatform : public Platform {
 
   bool Resume(pid_t tid, int sig) override { return ptrace(PTRACE_CONT, tid, 0, sig) == 0; }
   bool Listen(pid_t tid) override { return ptrace(PTRACE_LISTEN, tid, 0, 0) == 0; }
+  bool ResumeStep(pid_t tid, int sig) override {
+    return ptrace(PTRACE_SINGLESTEP, tid, 0, sig) == 0;
+  }
+  bool Interrupt(pid_t tid) override { return ptrace(PTRACE_INTERRUPT, tid, 0, 0) == 0; }
+  bool GetSigMask(pid_t tid, uint64_t* mask) override {
+    return ptrace(PTRACE_GETSIGMASK, tid, sizeof(*mask), mask) == 0;
+  }
+  bool SetSigMask(pid_t tid, uint64_t mask) override {
+    return ptrace(PTRACE_SETSIGMASK, tid, sizeof(mask), &mask) == 0;
+  }
   bool GetRegs(pid_t tid, user_regs_struct* regs) override {
     return ptrace(PTRACE_GETREGS, tid, 0, regs) == 0;
   }

@@ -1,14 +1,16 @@
 // epoll_create, epoll_create1, epoll_ctl, epoll_wait, epoll_pwait, epoll_pwait2 over
 // vfs::EpollFile. A waiter with nothing ready parks on the instance's host epoll fd (plus
-// a timer) in the event loop, then collects again. Signal masks of epoll_pwait/epoll_pwait2
-// are not applied yet (partial, as ppoll). Sentry thread only.
+// a timer) in the event loop, then collects again. The signal mask of epoll_pwait and
+// epoll_pwait2 is in force while the call waits (call_sigmask.h). Sentry thread only.
 #include <sys/epoll.h>
 #include <sys/syscall.h>
 #include <time.h>
 
 #include <algorithm>
 #include <climits>
+#include <optional>
 
+#include "sentry/call_sigmask.h"
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
 #include "vfs/epoll.h"
@@ -108,13 +110,14 @@ int64_t DeadlineFromMs(int timeout_ms) {
   return NowNs() + static_cast<int64_t>(timeout_ms) * 1000000;
 }
 
-// The sigmask of epoll_pwait/epoll_pwait2 is validated (size, readable) but not applied yet.
-SysResult CheckSigmask(SyscallContext& c, uint64_t mask_addr, uint64_t size) {
-  if (!mask_addr) return 0;
-  if (size != sizeof(uint64_t)) return SysResult::Errno(EINVAL);
-  uint64_t mask;
-  if (!CopyInObj(c, mask_addr, &mask).ok()) return SysResult::Errno(EFAULT);
-  return 0;
+// WaitImpl under the call's signal mask (NULL: the thread's own).
+SysResult MaskedWait(SyscallContext& c, int64_t deadline_ns) {
+  std::optional<uint64_t> mask;
+  SysResult r = ReadCallSigmask(c, c.arg(4), c.arg(5), &mask);
+  if (!r.ok()) return r;
+  r = EnterCallMask(c, mask);
+  if (r.raw() == kNoReply) return r;
+  return LeaveCallMask(c, WaitImpl(c, c.arg(1), static_cast<int>(c.arg(2)), deadline_ns));
 }
 
 SysResult EpollWait(SyscallContext& c) {
@@ -123,10 +126,7 @@ SysResult EpollWait(SyscallContext& c) {
 }
 
 SysResult EpollPwait(SyscallContext& c) {
-  SysResult r = CheckSigmask(c, c.arg(4), c.arg(5));
-  if (!r.ok()) return r;
-  return WaitImpl(c, c.arg(1), static_cast<int>(c.arg(2)),
-                  DeadlineFromMs(static_cast<int>(c.arg(3))));
+  return MaskedWait(c, DeadlineFromMs(static_cast<int>(c.arg(3))));
 }
 
 SysResult EpollPwait2(SyscallContext& c) {
@@ -139,9 +139,7 @@ SysResult EpollPwait2(SyscallContext& c) {
     int64_t max_sec = (INT64_MAX / 1000000000) / 2;
     deadline = ts.tv_sec > max_sec ? -1 : NowNs() + ts.tv_sec * 1000000000LL + ts.tv_nsec;
   }
-  SysResult r = CheckSigmask(c, c.arg(4), c.arg(5));
-  if (!r.ok()) return r;
-  return WaitImpl(c, c.arg(1), static_cast<int>(c.arg(2)), deadline);
+  return MaskedWait(c, deadline);
 }
 
 }  // namespace

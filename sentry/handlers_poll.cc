@@ -1,15 +1,17 @@
 // poll, ppoll, select, pselect6 over virtual fds: readiness comes from each description;
 // a task with nothing ready waits in the event loop on the descriptions' host readiness
-// fds (plus a timer), then re-checks. Signal masks of ppoll/pselect6 are not applied yet
-// (partial). Sentry thread only.
+// fds (plus a timer), then re-checks. The signal mask of ppoll/pselect6 is in force while
+// the call waits (call_sigmask.h). Sentry thread only.
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
 #include <sys/syscall.h>
 #include <time.h>
 
+#include <optional>
 #include <vector>
 
+#include "sentry/call_sigmask.h"
 #include "sentry/handler_util.h"
 #include "sentry/handlers.h"
 
@@ -127,9 +129,14 @@ SysResult Ppoll(SyscallContext& c) {
   int64_t deadline;
   SysResult r = DeadlineFrom(c, c.arg(2), &deadline);
   if (!r.ok()) return r;
+  std::optional<uint64_t> mask;
+  r = ReadCallSigmask(c, c.arg(3), c.arg(4), &mask);
+  if (!r.ok()) return r;
+  r = EnterCallMask(c, mask);
+  if (r.raw() == kNoReply) return r;
   r = PollImpl(c, c.arg(0), c.arg(1), deadline);
   if (r.ok() || r.error() == EINTR) StoreRemaining(c, c.arg(2), deadline, false);
-  return r;
+  return LeaveCallMask(c, r);
 }
 
 // select/pselect6: fd_set bitmaps turned into pollfds and back.
@@ -194,9 +201,14 @@ SysResult Pselect6(SyscallContext& c) {
   int64_t deadline;
   SysResult r = DeadlineFrom(c, c.arg(4), &deadline);
   if (!r.ok()) return r;
+  std::optional<uint64_t> mask;
+  r = ReadPselectSigmask(c, c.arg(5), &mask);
+  if (!r.ok()) return r;
+  r = EnterCallMask(c, mask);
+  if (r.raw() == kNoReply) return r;
   r = SelectImpl(c, static_cast<int32_t>(c.arg(0)), c.arg(1), c.arg(2), c.arg(3), deadline);
   if (r.ok() || r.error() == EINTR) StoreRemaining(c, c.arg(4), deadline, false);
-  return r;
+  return LeaveCallMask(c, r);
 }
 
 }  // namespace

@@ -21,17 +21,11 @@
 namespace sentry {
 namespace {
 
-uint64_t StatusMask(const std::string& status, std::string_view key) {
-  size_t at = status.find(key);
-  if (at == std::string::npos) return 0;
-  return std::strtoull(status.c_str() + at + key.size(), nullptr, 16);
-}
-
 // The signals pending for the host thread `tid`: its own and its process's.
 uint64_t PendingOf(pid_t tid) {
   std::string status;
   if (!ReadHostProc(tid, "status", &status)) return 0;
-  return StatusMask(status, "\nSigPnd:") | StatusMask(status, "\nShdPnd:");
+  return StatusSigMask(status, "\nSigPnd:") | StatusSigMask(status, "\nShdPnd:");
 }
 
 SysResult SignalfdImpl(SyscallContext& c, uint64_t fd_arg, uint64_t mask_addr, uint64_t size,

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 namespace sentry {
@@ -56,6 +57,12 @@ bool ReadHostProc(pid_t pid, const char* file, std::string* out) {
   while ((n = read(fd, buf, sizeof(buf))) > 0) out->append(buf, static_cast<size_t>(n));
   close(fd);
   return n == 0;
+}
+
+uint64_t StatusSigMask(const std::string& status, std::string_view key) {
+  size_t at = status.find(key);
+  if (at == std::string::npos) return 0;
+  return std::strtoull(status.c_str() + at + key.size(), nullptr, 16);
 }
 
 }  // namespace sentry

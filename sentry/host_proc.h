@@ -6,7 +6,9 @@
 #include <sys/types.h>
 
 #include <cstdio>
+#include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sentry {
 
@@ -26,5 +28,9 @@ FILE* FopenHostProc(pid_t pid, const char* file);
 
 // The whole file; false on failure.
 bool ReadHostProc(pid_t pid, const char* file, std::string* out);
+
+// A signal mask line of a /proc/<tid>/status text ("\nSigBlk:", "\nSigCgt:", ...: the key
+// with its newline), bit sig-1; 0 if missing.
+uint64_t StatusSigMask(const std::string& status, std::string_view key);
 
 }  // namespace sentry

@@ -29,15 +29,6 @@
 namespace sentry {
 namespace {
 
-constexpr int64_t kErestartSys = 512, kErestartNoIntr = 513, kErestartNoHand = 514,
-                  kErestartRestartBlock = 516;
-
-bool InterruptedSyscall(const user_regs_struct& regs) {
-  const int64_t rax = static_cast<int64_t>(regs.rax);
-  return static_cast<int64_t>(regs.orig_rax) >= 0 && rax <= -kErestartSys &&
-         rax >= -kErestartRestartBlock;
-}
-
 // Calls Linux never restarts after a signal handler ran (signal(7)).
 bool NeverRestartedAfterHandler(int64_t nr) {
   switch (nr) {
@@ -105,6 +96,7 @@ void Kernel::ResolveInterruptedCall(Task& t) {
     }
     std::erase(ready_, &t);
     t.ready = false;
+    t.at_stop = true;
     if (!t.busy) t.fiber->Resume();  // not started: it runs now
     if (t.busy) {                    // parked in a wait: the signal ends the wait
       waited = true;
@@ -113,6 +105,7 @@ void Kernel::ResolveInterruptedCall(Task& t) {
       t.fiber->Resume();
       t.interrupted_by_stop = false;
     }
+    t.at_stop = false;
   }
   Task::LateResult late = t.late;
   t.late = {};

@@ -515,6 +515,7 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   t.write_done = {};
   t.after_reply = nullptr;
   if (t.late.nr >= 0 && ReplayLateResult(t, req)) return;
+  if (t.call_mask.state != Task::CallMask::State::kNone && DropStaleCallMask(t, req)) return;
   if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
   if (t.exec_state == ExecState::kStubExec && HandlePlanRequest(t, req)) return;
   if (p.loading && HandleLoaderSyscall(t, req)) return;
@@ -540,6 +541,13 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
     // The overlay's upper layer or a --tmpfs is full (--disk): a limit hit.
     const char* name = SyscallName(req.nr);
     audit_.Limit(p.pid, "disk", fmt::format("{}: ENOSPC", name ? name : "?"));
+  }
+  if (result.raw() == kNoReply) {
+    // The thread is being stopped; the stop settles the call (call_sigmask.h).
+    const Task::CallMask& m = t.call_mask;
+    if (opts_.strace && m.state == Task::CallMask::State::kRestoreAtStop && !m.restart)
+      StraceLine(t, req, m.result);
+    return;
   }
   if (result.raw() == kContinueSyscall) {
     if (platform_->ReplyContinue(req)) {
@@ -595,27 +603,18 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   }
 }
 
-namespace {
-// A signal mask line ("SigBlk:", ...) of a host /proc/<tid>/status text; 0 if missing.
-uint64_t StatusMask(const std::string& status, std::string_view key) {
-  size_t at = status.find(key);
-  if (at == std::string::npos) return 0;
-  return std::strtoull(status.c_str() + at + key.size(), nullptr, 16);
-}
-}  // namespace
-
 bool Kernel::CatchesUnblocked(pid_t host_tid, int sig) {
   std::string status;
   if (!ReadHostProc(host_tid, "status", &status)) return true;  // the old, safe order
   uint64_t bit = uint64_t{1} << (sig - 1);
-  return (StatusMask(status, "\nSigCgt:") & bit) && !(StatusMask(status, "\nSigBlk:") & bit);
+  return (StatusSigMask(status, "\nSigCgt:") & bit) && !(StatusSigMask(status, "\nSigBlk:") & bit);
 }
 
 bool Kernel::IgnoresOrBlocks(pid_t host_tid, int sig) {
   std::string status;
   if (!ReadHostProc(host_tid, "status", &status)) return false;
   uint64_t bit = uint64_t{1} << (sig - 1);
-  return ((StatusMask(status, "\nSigIgn:") | StatusMask(status, "\nSigBlk:")) & bit) != 0;
+  return ((StatusSigMask(status, "\nSigIgn:") | StatusSigMask(status, "\nSigBlk:")) & bit) != 0;
 }
 
 bool Kernel::HandleLoaderSyscall(Task& t, const platform::SyscallRequest& req) {
@@ -691,7 +690,9 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
       platform_->Resume(ev.tid, 0);
       return;
     }
-    case StopKind::kSignal:
+    case StopKind::kSignal: {
+      Kernel::CallMaskStop mask_stop = t ? CallMaskAtSignalStop(*t, ev.sig) : CallMaskStop::kGoOn;
+      if (mask_stop == CallMaskStop::kSettled) return;
       if (t && t->process->loading && ev.sig == SIGTRAP) {
         user_regs_struct regs{};
         platform_->GetRegs(ev.tid, &regs);
@@ -714,10 +715,12 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
         platform_->Resume(ev.tid, 0);
         return;
       }
-      if (t) ResolveInterruptedCall(*t);
+      if (t && mask_stop == CallMaskStop::kGoOn) ResolveInterruptedCall(*t);
       if (t && !sent_signals_.empty()) InstallSentSignalInfo(ev.tid, *t->process, ev.sig);
-      platform_->Resume(ev.tid, ev.sig);
+      if (t) ResumeAfterSignal(*t, ev.sig);
+      else platform_->Resume(ev.tid, ev.sig);
       return;
+    }
     case StopKind::kGroupStop:
       platform_->Listen(ev.tid);
       return;
@@ -740,7 +743,8 @@ void Kernel::OnStop(const platform::StopEvent& ev) {
       platform_->Resume(ev.tid, 0);
       return;
     case StopKind::kEventStop:
-      platform_->Resume(ev.tid, 0);
+      if (t) CallMaskAtEventStop(*t);  // resumes
+      else platform_->Resume(ev.tid, 0);
       return;
   }
 }

@@ -46,6 +46,20 @@ using SyscallHandler = SysResult (*)(SyscallContext& ctx);
 
 // A handler result meaning "let the host run the syscall as issued".
 inline constexpr int64_t kContinueSyscall = INT64_MIN;
+// Restart codes the kernel leaves in rax of a syscall a signal or PTRACE_INTERRUPT ended
+// (the guest never sees them; signal delivery turns them into EINTR or a restart).
+inline constexpr int64_t kErestartSys = 512, kErestartNoIntr = 513, kErestartNoHand = 514,
+                         kErestartRestartBlock = 516;
+// A thread stopped while in a syscall something interrupted: orig_rax holds its number, rax
+// a restart code, rip points after the syscall instruction.
+inline bool InterruptedSyscall(const user_regs_struct& regs) {
+  const int64_t rax = static_cast<int64_t>(regs.rax);
+  return static_cast<int64_t>(regs.orig_rax) >= 0 && rax <= -kErestartSys &&
+         rax >= -kErestartRestartBlock;
+}
+// A handler result meaning "no answer": the handler made the thread stop (PTRACE_INTERRUPT),
+// which ends the notification; the call is settled at that stop (call_sigmask.h).
+inline constexpr int64_t kNoReply = INT64_MIN + 1;
 
 class Kernel {
  public:
@@ -168,6 +182,20 @@ class Kernel {
   // The restart of a call whose committed result did not land (Task::late): answers `req`
   // with it when `req` is that call. True when `req` was answered.
   bool ReplayLateResult(Task& t, const platform::SyscallRequest& req);
+  // call_sigmask.cc: the swap of a call's own signal mask, at the thread's stops.
+  enum class CallMaskStop { kGoOn, kCallEnded, kSettled };
+  // At a signal-delivery stop, first: kSettled (resumed) for the stop at a handler's entry;
+  // kCallEnded when the call returned here (skip ResolveInterruptedCall); else kGoOn.
+  CallMaskStop CallMaskAtSignalStop(Task& t, int sig);
+  // At a signal-delivery stop, last: resumes the thread with `sig`, single-stepping into the
+  // handler when the call's mask is still in place (the handler's frame must get the
+  // thread's own mask).
+  void ResumeAfterSignal(Task& t, int sig);
+  // At a PTRACE_INTERRUPT stop: puts the call's mask in place or takes it off; resumes.
+  void CallMaskAtEventStop(Task& t);
+  // A request that finds a call mask in place for another call (lost track): true when the
+  // thread is being stopped to put its own mask back (the request is left unanswered).
+  bool DropStaleCallMask(Task& t, const platform::SyscallRequest& req);
   // At a signal-delivery stop of thread `tid` of `p`: a signal the sentry sent gets the
   // siginfo it noted (kernel_signals.cc).
   void InstallSentSignalInfo(pid_t tid, const Process& p, int sig);
@@ -202,10 +230,10 @@ class Kernel {
   pid_t init_host_pid_ = 0;
   bool done_ = false;
   int exit_code_ = 0;
-  int init_fatal_signal_ = 0;
-  bool init_load_failed_ = false;
-  SentSignals sent_signals_;  // the first program could not be mapped: exit 126
-  int fg_pgrp_ = 1;  // the guest's foreground process group on the host terminal  // a default-fatal signal the sentry applied to pid 1
+  int init_fatal_signal_ = 0;      // a default-fatal signal the sentry applied to pid 1
+  bool init_load_failed_ = false;  // the first program could not be mapped: exit 126
+  SentSignals sent_signals_;
+  int fg_pgrp_ = 1;  // the guest's foreground process group on the host terminal
   std::vector<bool> unsupported_logged_;
   friend class ExecLoader;
 };

@@ -88,6 +88,10 @@ std::vector<sc::Rule> SentryAllowlist(int proc_fd, int devpts_fd) {
   };
   for (auto [req, name] : {std::pair<long, const char*>{PTRACE_CONT, "PTRACE_CONT"},
                            {PTRACE_LISTEN, "PTRACE_LISTEN"},
+                           {PTRACE_SINGLESTEP, "PTRACE_SINGLESTEP"},
+                           {PTRACE_INTERRUPT, "PTRACE_INTERRUPT"},
+                           {PTRACE_GETSIGMASK, "PTRACE_GETSIGMASK"},
+                           {PTRACE_SETSIGMASK, "PTRACE_SETSIGMASK"},
                            {PTRACE_GETREGS, "PTRACE_GETREGS"},
                            {PTRACE_SETREGS, "PTRACE_SETREGS"},
                            {PTRACE_GETEVENTMSG, "PTRACE_GETEVENTMSG"},

@@ -146,6 +146,9 @@ constexpr char kMountApi[] = "mount API: the sandbox's mounts are fixed by the s
 constexpr char kNuma[] = "NUMA policy belongs to the host";
 constexpr char kModules[] = "kernel modules are host-only";
 constexpr char kHostTime[] = "the host clock cannot be changed";
+constexpr char kCallMask[] =
+    "over virtual fds; the call's signal mask is put on the host thread for the wait (ptrace "
+    "stops before and after it) and the handler's frame gets the thread's own mask back";
 constexpr char kSignalPass[] = "host builds signal frames and applies dispositions";
 constexpr char kSignalOnHost[] =
     "run by the host after a round trip through the sentry (the passthrough list is full): "
@@ -486,9 +489,8 @@ constexpr Table BuildTable() {
   s(268, "fchmodat", {kFd, kPath, kMode}).Emulate(kFull, "as chmod");
   s(269, "faccessat", {kFd, kPath, kAccessMode}).Emulate(kFull);
   s(270, "pselect6", {kInt, kPtr, kPtr, kPtr, kPtr, kPtr})
-      .Emulate(kPartial, "over virtual fds; the signal mask argument is not applied yet");
-  s(271, "ppoll", {kPtr, kUInt, kPtr, kPtr, kUInt})
-      .Emulate(kPartial, "over virtual fds; the signal mask argument is not applied yet");
+      .Emulate(kFull, kCallMask);
+  s(271, "ppoll", {kPtr, kUInt, kPtr, kPtr, kUInt}).Emulate(kFull, kCallMask);
   s(272, "unshare", {kCloneFlags}).Refuse(EPERM, "no new namespaces inside the sandbox");
   s(273, "set_robust_list", {kPtr, kUInt})
       .Passthrough("robust futexes are run by the host; tids are namespaced");
@@ -499,8 +501,7 @@ constexpr Table BuildTable() {
   s(278, "vmsplice", {kFd, kPtr, kUInt, kHex}).Unsupported();
   s(279, "move_pages", {kInt, kUInt, kPtr, kPtr, kPtr, kHex}).Refuse(EPERM, kNuma);
   s(280, "utimensat", {kFd, kPath, kPtr, kAtFlags}).Emulate(kFull, "tmpfs and the overlay root (copy-up); UTIME_NOW, UTIME_OMIT, AT_EMPTY_PATH, null path = the fd");
-  s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt})
-      .Emulate(kPartial, "the signal mask argument is not applied yet");
+  s(281, "epoll_pwait", {kFd, kPtr, kInt, kInt, kPtr, kUInt}).Emulate(kFull, kCallMask);
   s(282, "signalfd", {kFd, kPtr, kUInt}).Ret(kFd).Emulate(kPartial, kSignalfd);
   s(283, "timerfd_create", {kInt, kHex}).Ret(kFd).Emulate(kFull, "backed by a host timerfd");
   s(284, "eventfd", {kUInt}).Ret(kFd).Emulate(kFull, "backed by a host eventfd");
@@ -589,8 +590,7 @@ constexpr Table BuildTable() {
   s(438, "pidfd_getfd", {kFd, kInt, kHex}).Ret(kFd).Unsupported();
   s(439, "faccessat2", {kFd, kPath, kAccessMode, kAtFlags}).Emulate(kFull);
   s(440, "process_madvise", {kFd, kPtr, kUInt, kInt, kHex}).Unsupported();
-  s(441, "epoll_pwait2", {kFd, kPtr, kInt, kPtr, kPtr, kUInt})
-      .Emulate(kPartial, "the signal mask argument is not applied yet");
+  s(441, "epoll_pwait2", {kFd, kPtr, kInt, kPtr, kPtr, kUInt}).Emulate(kFull, kCallMask);
   s(442, "mount_setattr", {kFd, kPath, kHex, kPtr, kUInt}).Refuse(EPERM, kMountApi);
   s(443, "quotactl_fd", {kFd, kHex, kInt, kPtr}).Refuse(EPERM, "disk quotas are host-only");
   s(444, "landlock_create_ruleset", {kPtr, kUInt, kHex})

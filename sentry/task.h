@@ -128,6 +128,29 @@ struct Task {
   void (*after_reply)(Task& t, bool delivered) = nullptr;
   // An open taking its controlling terminal, between its stops (ctty_open.h); usually null.
   std::shared_ptr<CttyOpenState> ctty_open;
+  // A call with a signal mask of its own (ppoll, pselect6, epoll_pwait, epoll_pwait2) that
+  // differs from the thread's: where swapping the two masks stands (call_sigmask.h).
+  struct CallMask {
+    enum class State {
+      kNone,
+      kApplyAtStop,        // interrupted: at its stop `mask` goes in, the call restarts
+      kApplied,            // the thread blocks `mask`; the call waits under it
+      kRestoreAtStop,      // the call ended: at its stop `saved` goes back, it returns `result`
+      kAwaitHandlerEntry,  // single-stepping into the handler of `sig` (its frame gets `saved`)
+    };
+    State state = State::kNone;
+    uint64_t mask = 0;   // the call's mask (bit sig-1)
+    uint64_t saved = 0;  // the thread's own mask, in place again when the call returns
+    bool have_saved = false;  // kApplyAtStop: `saved` is known already
+    int64_t nr = -1;     // the call: number and call site
+    uint64_t ip = 0;
+    int64_t result = 0;    // kRestoreAtStop: the call's return value ...
+    bool restart = false;  // ... or none: the call restarts (the mask was found stale)
+    int sig = 0;           // kAwaitHandlerEntry
+  } call_mask;
+  // The fiber runs on behalf of the stopped thread (ResolveInterruptedCall): ptrace requests
+  // that need a stop can be made at once.
+  bool at_stop = false;
 };
 
 }  // namespace sentry
