@@ -152,7 +152,8 @@ Command ParseCommandLine(const std::vector<std::string>& args) {
   run_cmd
       ->add_option("--tmpfs", tmpfs_specs,
                    "Mount an empty tmpfs of SIZE (default 64m) on DST: DST[:SIZE], e.g. "
-                   "/tmp:1g (may be repeated; /tmp and /dev/shm have one by default)")
+                   "/tmp:1g (may be repeated; /dev/shm always has one, /tmp is the root overlay's "
+                   "unless given)")
       ->take_all()
       ->allow_extra_args(false);
   std::string memory_text, pids_text, cpus_text, timeout_text, disk_text;

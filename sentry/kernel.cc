@@ -257,10 +257,9 @@ absl::Status Kernel::StartInit() {
     int fl = fcntl(fd, F_GETFL);
     if (fl < 0) continue;
     if ((fl & O_ACCMODE) == O_RDWR) mode = O_RDWR;
-    int dupfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (dupfd < 0) continue;
-    proc->fds->InstallAt(fd, vfs::MakeHostFile(dupfd, mode, absl::StrCat("host:[", fd, "]")),
-                         false, 1 << 20);
+    auto file = vfs::MakeHostFile(fd, mode, vfs::HostStdioName(fd, fd));  // over a dup
+    if (file == nullptr) continue;
+    proc->fds->InstallAt(fd, std::move(file), false, 1 << 20);
   }
 
   ExecRequest req;

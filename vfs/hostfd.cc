@@ -5,12 +5,15 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <string>
 
 #include "vfs/dentry.h"
 
@@ -135,6 +138,16 @@ std::shared_ptr<FileDescription> MakeHostFile(int host_fd, int access_mode, std:
   if (fd < 0) return nullptr;
   return std::make_shared<HostFile>(UniqueFd(fd), access_mode & O_ACCMODE, nullptr,
                                     std::move(name));
+}
+
+std::string HostStdioName(int host_fd, int fd) {
+  struct stat st;
+  if (::fstat(host_fd, &st) == 0) {
+    if (S_ISFIFO(st.st_mode)) return "pipe:[" + std::to_string(st.st_ino) + "]";
+    if (S_ISSOCK(st.st_mode)) return "socket:[" + std::to_string(st.st_ino) + "]";
+    if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)) return "/dev/null";
+  }
+  return "host:[" + std::to_string(fd) + "]";
 }
 
 }  // namespace sentry::vfs

@@ -51,4 +51,9 @@ SysResult HostPipeSize(int host_fd, int cmd, uint64_t arg);
 // its own fd). `access_mode` is O_RDONLY/O_WRONLY/O_RDWR. Returns nullptr if dup fails.
 std::shared_ptr<FileDescription> MakeHostFile(int host_fd, int access_mode, std::string name);
 
+// The name /proc/PID/fd shows for such a host fd, guest fd `fd`: "pipe:[INO]" and
+// "socket:[INO]" as Linux names them, "/dev/null" for it; anything else (a terminal, a host
+// file) "host:[FD]", so that no host path shows.
+std::string HostStdioName(int host_fd, int fd);
+
 }  // namespace sentry::vfs

@@ -6,14 +6,44 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 
 #include "gtest/gtest.h"
 
 namespace sentry::vfs {
 namespace {
+
+// /proc/PID/fd names of the launcher's stdio: Linux's for pipes, sockets and /dev/null,
+// no host path for anything else.
+TEST(HostFdTest, StdioNames) {
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  struct stat st;
+  ASSERT_EQ(fstat(p[0], &st), 0);
+  EXPECT_EQ(HostStdioName(p[0], 0), "pipe:[" + std::to_string(st.st_ino) + "]");
+  close(p[0]);
+  close(p[1]);
+  int sv[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+  ASSERT_EQ(fstat(sv[1], &st), 0);
+  EXPECT_EQ(HostStdioName(sv[1], 1), "socket:[" + std::to_string(st.st_ino) + "]");
+  close(sv[0]);
+  close(sv[1]);
+  int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+  ASSERT_GE(null_fd, 0);
+  EXPECT_EQ(HostStdioName(null_fd, 2), "/dev/null");
+  close(null_fd);
+  int file = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+  ASSERT_GE(file, 0);
+  EXPECT_EQ(HostStdioName(file, 2), "host:[2]");
+  close(file);
+  EXPECT_EQ(HostStdioName(-1, 0), "host:[0]");
+}
 
 TEST(HostFdTest, PipeReadWrite) {
   int p[2];

@@ -28,11 +28,21 @@ bool HasField(const std::string& text, std::string_view key) {
 
 // ---- /proc/PID/fd and /proc/PID/fdinfo ----
 
+// Its mode tells how the file is open, as on Linux: r-x read-only, -wx write-only, rwx both.
+uint32_t FdLinkMode(const FileRef& file) {
+  if (!file) return 0700;
+  switch (file->access_mode()) {
+    case O_RDONLY: return 0500;
+    case O_WRONLY: return 0300;
+    default: return 0700;
+  }
+}
+
 class FdLink : public SymlinkInode {
  public:
-  FdLink(std::shared_ptr<Filesystem> fs, int pid, int fd, std::string target)
+  FdLink(std::shared_ptr<Filesystem> fs, int pid, int fd, std::string target, uint32_t mode)
       : SymlinkInode(
-            std::move(fs), [t = std::move(target)](const FsContext&) { return t; }, 0700,
+            std::move(fs), [t = std::move(target)](const FsContext&) { return t; }, mode,
             /*size_is_length=*/false),
         pid_(pid),
         fd_(fd) {}
@@ -91,7 +101,8 @@ class FdDir : public DynamicDir {
           node = std::make_shared<TextFile>(
               fs_ref(), 0444, [p, pid, fd](const FsContext&) { return FdInfoText(p, pid, fd); });
         } else {
-          node = std::make_shared<FdLink>(fs_ref(), pid_, fd, std::move(target));
+          node = std::make_shared<FdLink>(fs_ref(), pid_, fd, std::move(target),
+                                          FdLinkMode(p->info().FdFile(pid_, fd)));
         }
         return std::shared_ptr<Inode>(
             Owned(node, PidIno(pid_, base() + fd), p->info().Owner(pid_)));

@@ -76,4 +76,14 @@ for name in ("null", "zero", "full", "random", "urandom", "tty", "console"):
 print(os.readlink("/dev/fd"), os.path.isdir("/dev/shm"))'
 expect_status 0
 expect_output $'ENOSPC\nnull True 1 3\nzero True 1 5\nfull True 1 7\nrandom True 1 8\nurandom True 1 9\ntty True 5 0\nconsole True 5 1\n/proc/self/fd True\n'
+
+check "/proc/self/fd of the launcher's stdio: pipe:[N] and /dev/null as Linux names them, link modes by access"
+require_sentry
+run_as stdio /bin/bash -c 'echo | "$1" run -- /bin/sh -c "readlink /proc/self/fd/0; stat -c %A /proc/self/fd/0 /proc/self/fd/1"' _ "$SENTRY"
+expect_status 0
+grep -qxE 'pipe:\[[0-9]+\]' <(head -1 "$OUT") || fail "stdin pipe shows as '$(head -1 "$OUT")'"
+[[ "$(tail -n +2 "$OUT")" == $'lr-x------\nl-wx------' ]] || fail "fd link modes: $(tail -n +2 "$OUT" | tr '\n' ' ')"
+run_sentry stdio_null run -- /bin/readlink /proc/self/fd/0
+expect_status 0
+expect_output $'/dev/null\n'
 pass
