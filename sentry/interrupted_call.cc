@@ -19,6 +19,8 @@
 //   - it has no answer to give here (it must be continued to the host, or needed its
 //     notification for an fd install): it restarts, always (-ERESTARTNOINTR);
 //   - the host runs it (a passthrough syscall, or one the sentry continued): left alone.
+//     Under --strace, passthrough calls reach the sentry first (to be printed): one that was
+//     not continued yet restarts.
 #include <sys/syscall.h>
 
 #include <algorithm>
@@ -40,31 +42,6 @@ bool NeverRestartedAfterHandler(int64_t nr) {
   }
 }
 
-bool CheckHolds(const ArgCheck& c, const uint64_t args[6]) {
-  const uint64_t a = args[c.arg];
-  switch (c.op) {
-    case ArgCheck::Op::kNone: return true;
-    case ArgCheck::Op::kEq: return a == c.value;
-    case ArgCheck::Op::kNe: return a != c.value;
-    case ArgCheck::Op::kMaskedEq: return (a & c.mask) == c.value;
-    case ArgCheck::Op::kLe: return a <= c.value;
-    case ArgCheck::Op::kGe: return a >= c.value;
-  }
-  return false;
-}
-
-// Whether the guest filter lets this call straight through to the host (SECCOMP_RET_ALLOW).
-bool PassesThrough(int64_t nr, const uint64_t args[6]) {
-  const SyscallEntry* e = LookupSyscall(nr);
-  if (e == nullptr || e->action != SyscallAction::kPassthrough) return false;
-  for (int r = 0; r < e->nrules; ++r) {
-    bool all = true;
-    for (const ArgCheck& c : e->rules[r]) all = all && CheckHolds(c, args);
-    if (all) return true;
-  }
-  return e->nrules == 0;
-}
-
 }  // namespace
 
 void Kernel::ResolveInterruptedCall(Task& t) {
@@ -75,7 +52,12 @@ void Kernel::ResolveInterruptedCall(Task& t) {
   }
   const int64_t nr = static_cast<int64_t>(regs.orig_rax);
   const uint64_t args[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
-  if (PassesThrough(nr, args) || (t.continued_nr == nr && t.continued_ip == regs.rip)) return;
+  // A call the filter let through runs on the host, unless --strace routes it through the
+  // sentry (then one not yet continued is the sentry's to settle, as any other).
+  if ((PassesThrough(nr, args) && !opts_.strace) ||
+      (t.continued_nr == nr && t.continued_ip == regs.rip)) {
+    return;
+  }
 
   const bool answered = t.late.nr == nr && t.late.ip == regs.rip;
   bool waited = false;

@@ -274,7 +274,7 @@ absl::Status Kernel::StartInit() {
     return absl::CancelledError("program not runnable");
   }
 
-  ASSIGN_OR_RETURN(std::vector<sock_filter> filter, BuildGuestFilter(audit_.enabled()));
+  ASSIGN_OR_RETURN(std::vector<sock_filter> filter, BuildGuestFilter(audit_.enabled(), opts_.strace));
   ASSIGN_OR_RETURN(stub_fd_, platform::MakeStubMemfd());
   platform::SpawnSpec spec;
   spec.filter = std::move(filter);
@@ -513,8 +513,20 @@ void Kernel::HandleSyscall(Task& t, const platform::SyscallRequest& req) {
   t.read_undo = {};
   t.write_done = {};
   t.after_reply = nullptr;
+  // A new request means the call the host last ran for this thread has ended: a signal stop
+  // at the same call site is about this request, not that one (interrupted_call.cc).
+  t.continued_nr = -1;
   if (t.late.nr >= 0 && ReplayLateResult(t, req)) return;
   if (t.call_mask.state != Task::CallMask::State::kNone && DropStaleCallMask(t, req)) return;
+  if (opts_.strace && PassesThrough(req.nr, req.args)) {
+    // --strace routes passthrough calls through the sentry: print, then the host runs it.
+    if (platform_->ReplyContinue(req)) {
+      t.continued_nr = req.nr;
+      t.continued_ip = req.ip;
+    }
+    StraceLine(t, req, kContinueSyscall);
+    return;
+  }
   if (t.exec_state == ExecState::kNeedStubFd && HandleExecCarrier(t, req)) return;
   if (t.exec_state == ExecState::kStubExec && HandlePlanRequest(t, req)) return;
   if (p.loading && HandleLoaderSyscall(t, req)) return;
@@ -654,7 +666,12 @@ void Kernel::StraceLine(Task& t, const platform::SyscallRequest& req, int64_t re
   std::span<const uint64_t, 6> args(req.args, 6);
   std::string line =
       FormatStraceLine(req.nr, args, result == kContinueSyscall ? 0 : result, reader);
-  if (result == kContinueSyscall) line += " (host)";
+  if (result == kContinueSyscall) {
+    // The host runs it after this line: its result is not known here.
+    size_t at = line.rfind(") = ");
+    if (at != std::string::npos) line.resize(at + 4);
+    line += "? (host)";
+  }
   fmt::print(stderr, "[{}] {}\n", t.tid, line);
 }
 

@@ -122,7 +122,8 @@ absl::StatusOr<std::vector<sock_filter>> ExportBpf(scmp_filter_ctx ctx) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused) {
+absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused,
+                                                          bool notify_passthrough) {
   ScmpCtx ctx(seccomp_init(SCMP_ACT_NOTIFY));
   if (ctx == nullptr) {
     return absl::InternalError(
@@ -141,6 +142,7 @@ absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused) {
   for (const SyscallEntry& e : SyscallTable()) {
     if (e.name == nullptr) continue;
     if (notify_refused && e.action == SyscallAction::kRefuse) continue;  // the default: notify
+    if (notify_passthrough && e.action == SyscallAction::kPassthrough) continue;
     RETURN_IF_ERROR(AddEntry(ctx.get(), e));
   }
   return ExportBpf(ctx.get());

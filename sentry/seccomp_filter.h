@@ -19,8 +19,11 @@ namespace sentry {
 //   sock_fprog prog{static_cast<unsigned short>(f.size()), f.data()};
 //   syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 // after prctl(PR_SET_NO_NEW_PRIVS, 1). With `notify_refused` (--audit-log), kRefuse entries
-// reach the sentry as notifications instead, so that it can record them.
-absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused = false);
+// reach the sentry as notifications instead, so that it can record them; with
+// `notify_passthrough` (--strace), so do passthrough entries (the sentry checks their rules
+// and lets the host run them: PassesThrough in syscall_table.h).
+absl::StatusOr<std::vector<sock_filter>> BuildGuestFilter(bool notify_refused = false,
+                                                          bool notify_passthrough = false);
 
 // Numbers of the syscalls the filter may let through to the host (for docs and tests).
 std::vector<int> PassthroughSyscalls();

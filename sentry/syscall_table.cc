@@ -663,6 +663,32 @@ const SyscallEntry* LookupSyscall(int64_t nr) {
   return e.name != nullptr ? &e : nullptr;
 }
 
+namespace {
+bool CheckHolds(const ArgCheck& c, const uint64_t args[6]) {
+  const uint64_t a = args[c.arg];
+  switch (c.op) {
+    case ArgCheck::Op::kNone: return true;
+    case ArgCheck::Op::kEq: return a == c.value;
+    case ArgCheck::Op::kNe: return a != c.value;
+    case ArgCheck::Op::kMaskedEq: return (a & c.mask) == c.value;
+    case ArgCheck::Op::kLe: return a <= c.value;
+    case ArgCheck::Op::kGe: return a >= c.value;
+  }
+  return false;
+}
+}  // namespace
+
+bool PassesThrough(int64_t nr, const uint64_t args[6]) {
+  const SyscallEntry* e = LookupSyscall(nr);
+  if (e == nullptr || e->action != SyscallAction::kPassthrough) return false;
+  for (int r = 0; r < e->nrules; ++r) {
+    bool all = true;
+    for (const ArgCheck& c : e->rules[r]) all = all && CheckHolds(c, args);
+    if (all) return true;
+  }
+  return e->nrules == 0;
+}
+
 const char* SyscallName(int64_t nr) {
   const SyscallEntry* e = LookupSyscall(nr);
   return e != nullptr ? e->name : nullptr;

@@ -83,5 +83,8 @@ absl::Span<const SyscallEntry> SyscallTable();
 const SyscallEntry* LookupSyscall(int64_t nr);
 // Name for `nr` ("syscall_NNN" style is the caller's business when this returns nullptr).
 const char* SyscallName(int64_t nr);
+// Whether the guest filter lets this call with these arguments straight through to the
+// host (a passthrough entry one of whose rules holds): the filter's decision, evaluated.
+bool PassesThrough(int64_t nr, const uint64_t args[6]);
 
 }  // namespace sentry

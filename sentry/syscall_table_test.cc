@@ -4,6 +4,7 @@
 
 #include <asm/unistd_64.h>
 #include <errno.h>
+#include <sys/mman.h>
 
 #include <cstdint>
 #include <limits>
@@ -275,6 +276,20 @@ TEST(SyscallTableTest, ReturnFormats) {
   EXPECT_EQ(LookupSyscall(__NR_read)->ret, ArgFormat::kInt);
   EXPECT_EQ(LookupSyscall(__NR_openat)->args[1], ArgFormat::kPath);
   EXPECT_EQ(LookupSyscall(__NR_openat)->args[2], ArgFormat::kOpenFlags);
+}
+
+// The filter's decision, evaluated in the sentry (--strace, signal stops): unconditional
+// passthrough entries, rules on arguments, and calls the sentry answers.
+TEST(SyscallTableTest, PassesThroughEvaluatesTheRules) {
+  const uint64_t none[6] = {};
+  EXPECT_TRUE(PassesThrough(SYS_munmap, none));
+  EXPECT_FALSE(PassesThrough(SYS_openat, none));  // emulated
+  EXPECT_FALSE(PassesThrough(-1, none));
+  EXPECT_FALSE(PassesThrough(kMaxSyscall + 1, none));
+  uint64_t anon[6] = {0, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, ~uint64_t{0}, 0};
+  EXPECT_TRUE(PassesThrough(SYS_mmap, anon));
+  uint64_t file[6] = {0, 4096, PROT_READ, MAP_PRIVATE, 3, 0};
+  EXPECT_FALSE(PassesThrough(SYS_mmap, file));  // file mappings go to the sentry
 }
 
 }  // namespace

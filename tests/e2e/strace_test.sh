@@ -19,4 +19,25 @@ n=$(grep -Ec -- "$trace_line" "$ERR" || true)
 expect_stderr_contains '(^|[] ])exit_group\('
 echo "  $n trace lines; first ones:"
 grep -E -- "$trace_line" "$ERR" | head -n 3 | sed 's/^/    /'
+
+check "calls the filter lets through to the host are traced too, marked (host)"
+run_sentry strace_host run --strace -- /bin/sh -c 'kill -0 $$; echo done'
+expect_status 0
+expect_output $'done\n'
+expect_stderr_contains '(^|[] ])kill\(1, 0\) = \? \(host\)'
+
+check "signal handlers still work when every call is routed through the sentry"
+run_sentry strace_signals run --strace -- /usr/bin/python3 -c '
+import os, signal
+signal.signal(signal.SIGALRM, lambda *a: None)
+signal.setitimer(signal.ITIMER_REAL, 0.001, 0.001)
+r, w = os.pipe()
+n = 0
+for i in range(300):
+    os.getpid()
+    n += 1
+signal.setitimer(signal.ITIMER_REAL, 0)
+print(n)'
+expect_status 0
+expect_output $'300\n'
 pass

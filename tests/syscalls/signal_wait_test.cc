@@ -211,5 +211,28 @@ TEST(SignalWaitTest, CallsThatDoNotWaitNeverFailWithEintr) {
   EXPECT_EQ(wrong, 0);     // and no call lost or repeated its effect (a double close: EBADF)
 }
 
+// The same for calls the host runs after the sentry saw them (sigpending, getitimer): the
+// same call site again and again must not be taken for the previous, finished call.
+TEST(SignalWaitTest, HostRunCallsNeverFailWithEintr) {
+  struct sigaction sa {}, old {};
+  sa.sa_handler = OnTick;  // no SA_RESTART
+  ASSERT_EQ(sigaction(SIGALRM, &sa, &old), 0);
+  itimerval every_100us{{0, 100}, {0, 100}}, off{};
+  ASSERT_EQ(setitimer(ITIMER_REAL, &every_100us, nullptr), 0);
+  const int ticks_before = g_ticks;
+  int eintr = 0, other = 0;
+  for (int i = 0; i < 6000; ++i) {
+    sigset_t pending;
+    if (sigpending(&pending) != 0) (errno == EINTR ? eintr : other)++;
+    itimerval now;
+    if (getitimer(ITIMER_REAL, &now) != 0) (errno == EINTR ? eintr : other)++;
+  }
+  setitimer(ITIMER_REAL, &off, nullptr);
+  sigaction(SIGALRM, &old, nullptr);
+  EXPECT_GT(g_ticks - ticks_before, 10);
+  EXPECT_EQ(eintr, 0);
+  EXPECT_EQ(other, 0);
+}
+
 }  // namespace
 }  // namespace syscall_test
