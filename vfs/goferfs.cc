@@ -406,6 +406,15 @@ void GoferFs::StatFs(struct statfs* out) {
   out->f_namelen = static_cast<long>(s->namelen);
 }
 
+bool GoferFs::UsedSpace(uint64_t* bytes, uint64_t* inodes) {
+  if (client_ == nullptr || root_ == nullptr) return false;
+  ErrnoOr<gofer::FsStat> s = client_->StatFs(root_->handle());
+  if (!s.ok() || s->blocks < s->bfree || s->files < s->ffree) return false;
+  *bytes = (s->blocks - s->bfree) * (s->frsize ? s->frsize : s->bsize);
+  *inodes = s->files - s->ffree;
+  return true;
+}
+
 void GoferFs::DropCaches() {
   Filesystem::DropCaches();
   root_.reset();

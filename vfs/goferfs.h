@@ -32,6 +32,8 @@ class GoferFs : public Filesystem {
 
   std::shared_ptr<Inode> RootInode() override;
   void StatFs(struct statfs* out) override;
+  // The host filesystem's use (read-only mounts too: the root overlay's lower layer).
+  bool UsedSpace(uint64_t* bytes, uint64_t* inodes) override;
   void DropCaches() override;
 
   gofer::Client* client() const { return client_; }  // null once detached

@@ -53,6 +53,9 @@ class Filesystem {
   virtual std::shared_ptr<Inode> RootInode() = 0;
   // statfs(2). The default reports an empty filesystem of this type's magic.
   virtual void StatFs(struct statfs* out);
+  // What the backing store already holds (bytes and inodes in use), for a layer over it
+  // (the root overlay adds it to its own use). False when there is nothing to tell.
+  virtual bool UsedSpace(uint64_t* bytes, uint64_t* inodes) { return false; }
   // Mount options as shown in /proc/mounts (after "ro"/"rw").
   virtual std::string MountOptions() const { return ""; }
 

@@ -84,9 +84,17 @@ class OverlayFs : public Filesystem {
         upper_(std::move(upper)) {}
 
   std::shared_ptr<Inode> RootInode() override;
+  // The changes' layer tells what can still be written (free, available); the size and use
+  // also count what the lower layer holds, so df shows the image plus the changes.
   void StatFs(struct statfs* out) override {
     upper_->StatFs(out);
     out->f_type = OVERLAYFS_SUPER_MAGIC;
+    uint64_t bytes = 0, inodes = 0;
+    const uint64_t unit = out->f_frsize > 0 ? static_cast<uint64_t>(out->f_frsize)
+                                            : static_cast<uint64_t>(out->f_bsize);
+    if (unit == 0 || !lower_->UsedSpace(&bytes, &inodes)) return;
+    out->f_blocks += (bytes + unit - 1) / unit;
+    out->f_files += inodes;
   }
   std::string MountOptions() const override { return upper_->MountOptions(); }
   void DropCaches() override;

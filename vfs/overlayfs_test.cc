@@ -121,6 +121,19 @@ TEST_F(OverlayTest, ReadsComeFromTheLowerLayer) {
   EXPECT_EQ(sf.f_type, OVERLAYFS_SUPER_MAGIC);
 }
 
+// df /: the size and use include what the lower layer holds; what is free is the room left
+// for changes, and a change takes from it.
+TEST_F(OverlayTest, StatFsCountsTheLowerLayerAndTheRoomForChanges) {
+  struct statfs before, after;
+  ASSERT_TRUE(vfs_->StatFsAt(ctx_, creds_, nullptr, "/", &before).ok());
+  EXPECT_GT(before.f_blocks, before.f_bfree);  // the lower layer's files are in use
+  EXPECT_EQ(before.f_bavail, before.f_bfree);
+  EXPECT_GT(before.f_files, before.f_ffree);
+  Put("/big", std::string(64 << 10, 'x'), 0);
+  ASSERT_TRUE(vfs_->StatFsAt(ctx_, creds_, nullptr, "/", &after).ok());
+  EXPECT_LE(after.f_bfree + (64 << 10) / after.f_frsize, before.f_bfree);
+}
+
 TEST_F(OverlayTest, WriteCopiesUpAndLeavesTheHostAlone) {
   struct stat before, after;
   ASSERT_EQ(StatErr("/file.txt", &before), 0);
