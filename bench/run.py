@@ -62,6 +62,9 @@ WHOLE_CASES = {
     "gcc -c hello.c": (
         ["/usr/bin/gcc", "-c", "-o", "/dev/null", str(REPO / "bench" / "hello.c")],
         False),
+    # Parallel jobs: make waits in pselect6 with SIGCHLD let in only there.
+    "make -j2: 8 small files": (
+        ["/usr/bin/make", "-s", "-j2", "-C", str(REPO / "bench" / "make_project")], False),
 }
 # Peak-memory cases: name -> argv; each gives two rows (see MEM_METRICS).
 MEMORY_CASES = {
