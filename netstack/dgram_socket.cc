@@ -99,6 +99,7 @@ SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
   if (a.data.size() > MaxPayload()) return SysResult::Errno(EMSGSIZE);
   std::shared_ptr<Socket> target;
   InetAddr src;
+  bool to_peer = false;  // UDP to the connected peer (where an ICMP error would come from)
   if (a.to && a.to->len) {
     if (family_ == AF_UNIX) {
       ErrnoOr<UnixName> n = ParseUnix(*a.to);
@@ -114,9 +115,8 @@ SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
       SysResult r = AutoBindInet();
       if (!r.ok()) return r;
       src = SourceFor(*d);
-      Socket* s = stack_->FindInet(SOCK_DGRAM, *d);
-      if (!s) return static_cast<int64_t>(a.data.size());  // nobody listens: dropped
-      target = s->self();
+      to_peer = connected_ && d->SameIp(peer_inet_) && d->port == peer_inet_.port;
+      if (Socket* s = stack_->FindInet(SOCK_DGRAM, *d)) target = s->self();
     }
   } else if (connected_) {
     if (family_ == AF_UNIX) {
@@ -124,16 +124,20 @@ SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
       if (!target) return SysResult::Errno(ECONNREFUSED);
     } else {
       src = SourceFor(peer_inet_);
-      Socket* s = stack_->FindInet(SOCK_DGRAM, peer_inet_);
-      if (!s) return static_cast<int64_t>(a.data.size());
-      target = s->self();
+      to_peer = true;
+      if (Socket* s = stack_->FindInet(SOCK_DGRAM, peer_inet_)) target = s->self();
     }
   } else {
     return SysResult::Errno(family_ == AF_UNIX ? ENOTCONN : EDESTADDRREQ);
   }
+  // A pending error fails the send and is cleared; the datagram is not sent (Linux checks
+  // it when allocating the datagram, after the destination).
+  if (error_) return SysResult::Errno(TakeError());
   auto* t = static_cast<DgramSocket*>(target.get());
-  if (!t->TakesFrom(this, src)) {
+  if (!t || !t->TakesFrom(this, src)) {
     if (family_ == AF_UNIX) return SysResult::Errno(EPERM);
+    // No socket takes it (none bound, or connected elsewhere): dropped, port unreachable.
+    Unreachable(to_peer);
     return static_cast<int64_t>(a.data.size());
   }
   if (t->shut_ & 1) {
@@ -163,6 +167,7 @@ SysResult DgramSocket::Send(SendArgs& a, const Caller& who) {
     t->ctl_.emplace(h.ticket, std::move(*a.ctl));
     *a.ctl = Control();
   }
+  if (t->doorbell_) t->behind_doorbell_ = true;
   return static_cast<int64_t>(a.data.size());
 }
 
@@ -171,6 +176,8 @@ int DgramSocket::SendWaitFd() const { return blocked_on_ ? blocked_on_->rq_w_.ge
 SysResult DgramSocket::Recv(std::span<char> buf, int flags, RecvResult* out) {
   // MSG_OOB: AF_UNIX refuses it; UDP ignores it (as Linux).
   if ((flags & MSG_OOB) && family_ == AF_UNIX) return SysResult::Errno(EOPNOTSUPP);
+  // A pending error comes before queued datagrams, and is cleared (also by MSG_PEEK): Linux.
+  if (error_) return SysResult::Errno(TakeError());
   Header h{};
   iovec iov[2] = {{&h, sizeof(h)}, {buf.data(), buf.size()}};
   msghdr m{};
@@ -243,9 +250,16 @@ bool DgramSocket::Requeue(std::span<const char> first) {
   // same datagrams in the same order fit again: the host admitted each one behind at least
   // as many bytes as are ahead of it now, and nothing else runs in between.
   std::vector<std::string> queued;
+  bool empty_seen = false;
   for (;;) {
     ssize_t n = RecvHost(rq_r_.get(), nullptr, 0, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
-    if (n <= 0) break;
+    if (n < 0) break;
+    if (n == 0) {  // the doorbell (written again below), or the end of a shut-down queue
+      if (empty_seen) break;
+      empty_seen = true;
+      (void)RecvHost(rq_r_.get(), nullptr, 0, MSG_DONTWAIT);
+      continue;
+    }
     std::string m(static_cast<size_t>(n), '\0');
     if (RecvHost(rq_r_.get(), m.data(), m.size(), MSG_DONTWAIT) != n) break;
     queued.push_back(std::move(m));
@@ -253,10 +267,12 @@ bool DgramSocket::Requeue(std::span<const char> first) {
   auto put = [&](std::span<const char> m) {
     return SendHost(rq_w_.get(), m.data(), m.size(), MSG_DONTWAIT | MSG_NOSIGNAL) >= 0;
   };
-  bool first_in = put(first);
+  if (doorbell_ && !put({})) doorbell_ = false;
+  bool first_in = first.empty() || put(first);
   for (const std::string& m : queued) {
     if (!put(m)) returned_.insert(returned_.begin(), m);  // not expected; kept, read later
   }
+  behind_doorbell_ = doorbell_ && (!first.empty() || !queued.empty());
   return first_in;
 }
 
@@ -283,11 +299,12 @@ bool DgramSocket::PeerCred(Cred* out) const {
 
 uint32_t DgramSocket::Readiness(uint32_t mask) {
   struct pollfd p = {rq_r_.get(), POLLIN, 0};
-  uint32_t ready = POLLOUT | (returned_.empty() ? 0 : POLLIN);
-  if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN)) ready |= POLLIN;
+  uint32_t ready = POLLOUT | (returned_.empty() ? 0 : POLLIN) | (error_ ? POLLERR : 0);
+  if (::poll(&p, 1, 0) > 0 && (p.revents & POLLIN) && (!doorbell_ || behind_doorbell_))
+    ready |= POLLIN;
   if (shut_ & 1) ready |= POLLIN | POLLRDHUP;
   if (shut_ == 3) ready |= POLLHUP;
-  return ready & (mask | POLLHUP);
+  return ready & (mask | POLLHUP | POLLERR);
 }
 
 SysResult DgramSocket::Ioctl(uint32_t cmd, void* arg) {
@@ -301,7 +318,11 @@ SysResult DgramSocket::Ioctl(uint32_t cmd, void* arg) {
   msghdr m{};
   m.msg_iov = &iov;
   m.msg_iovlen = 1;
+  // The first datagram is behind the doorbell: take the doorbell out while peeking.
+  bool ring = doorbell_ && behind_doorbell_ && returned_.empty();
+  if (ring) DropDoorbell();
   ssize_t n = ReceiveRaw(&m, MSG_DONTWAIT | MSG_PEEK | MSG_TRUNC);
+  if (ring) RingDoorbell();
   *static_cast<int*>(arg) =
       n >= static_cast<ssize_t>(sizeof(h)) ? static_cast<int>(n - sizeof(h)) : 0;
   return 0;

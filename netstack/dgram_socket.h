@@ -2,7 +2,9 @@
 // sentry-owned host SOCK_DGRAM pair (non-blocking, close-on-exec); a sender writes one host
 // message per datagram into the receiver's queue: a small header (source address, sender
 // credentials, a ticket for SCM_RIGHTS kept in the receiver) and the payload. Message
-// boundaries, truncation and readiness are the host's. Sentry thread only.
+// boundaries, truncation and readiness are the host's. A UDP socket's pending error (the
+// port unreachable a connected sender gets, dgram_error.cc) is the sentry's, with an empty
+// "doorbell" message at the head of the queue so that waiters wake. Sentry thread only.
 #pragma once
 
 #include <map>
@@ -36,6 +38,8 @@ class DgramSocket : public Socket {
   SysResult Shutdown(int how) override;
   ErrnoOr<SockAddr> PeerName() const override;
   bool PeerCred(Cred* out) const override;
+  // SO_ERROR: the pending error (ECONNREFUSED), cleared.
+  int TakeError() override;
   int ReadinessFd() const override { return rq_r_.get(); }
   uint32_t Readiness(uint32_t mask) override;
   SysResult Ioctl(uint32_t cmd, void* arg) override;
@@ -49,9 +53,20 @@ class DgramSocket : public Socket {
   // The next queued message (header and payload) as recvmsg(2) on the queue would read it:
   // the one an undone receive kept, if any, else the host queue's.
   ssize_t ReceiveRaw(msghdr* m, int host_flags);
-  // Writes `first` and then everything in the host queue back into it, so that `first` is
-  // read next. False when the host refuses `first` (the queue is shut down).
+  // Writes `first` (if not empty) and then everything in the host queue back into it, so
+  // that `first` is read next; the doorbell goes first while there is one. False when the
+  // host refuses `first` (the queue is shut down).
   bool Requeue(std::span<const char> first);
+  // A UDP datagram this socket sent found no socket to take it (Linux: ICMP port
+  // unreachable): a socket connected to that destination gets ECONNREFUSED as its pending
+  // error, reported once by the next send, receive or SO_ERROR, and POLLERR meanwhile.
+  void Unreachable(bool to_peer);
+  // The doorbell: an empty host message at the head of the queue while an error is pending,
+  // so that the readiness fd is readable (epoll reports EPOLLIN; Readiness() POLLERR).
+  void RingDoorbell();
+  void DropDoorbell();
+  // Whether the host queue holds datagrams besides the doorbell.
+  bool HostQueueHasData();
 
   UniqueFd rq_r_, rq_w_;  // the receive queue: senders write rq_w_, this socket reads rq_r_
   bool connected_ = false;
@@ -59,6 +74,9 @@ class DgramSocket : public Socket {
   InetAddr peer_inet_;          // UDP peer
   SockAddr peer_name_;
   bool pair_ = false;                // made by socketpair: SO_PEERCRED is the creator's
+  int error_ = 0;                    // UDP: the pending error (sk_err)
+  bool doorbell_ = false;            // the host queue starts with the doorbell
+  bool behind_doorbell_ = false;     // and holds datagrams after it
   int shut_ = 0;                     // SHUT_RD/SHUT_WR bits (1, 2)
   std::map<uint64_t, Control> ctl_;  // ancillary data of queued datagrams, by ticket
   uint64_t next_ticket_ = 1;

@@ -39,6 +39,7 @@ void StreamSocket::Fail(int err) {
   state_ = State::kFailed;
   error_ = err;
   report_failure_ = true;
+  report_connected_ = false;
 }
 
 SysResult StreamSocket::Renew() {
@@ -49,6 +50,7 @@ SysResult StreamSocket::Renew() {
   fd_.reset(sv[0]);
   spare_.reset(sv[1]);
   state_ = State::kUnconnected;
+  report_connected_ = false;
   return 0;
 }
 
@@ -74,6 +76,9 @@ void StreamSocket::Establish(StreamSocket* l, const Cred& cred, const InetAddr& 
     DrainChoke(spare_.get());  // before the other end becomes the server's: no filler data
     choked_ = false;
   }
+  // Linux wakes the socket when its handshake completes: epoll watches made before the
+  // connect (also edge-triggered ones whose EPOLLOUT was already reported) see EPOLLOUT.
+  if (family_ != AF_UNIX) KickWritable(fd_.get(), spare_.get());
   // The accepting side: the other end of this socket's host pair, in the listener's family.
   auto server = std::make_shared<StreamSocket>(stack_, l->family_, l->type_, l->protocol_, 0,
                                                l->creator_, std::move(spare_), UniqueFd());
@@ -105,6 +110,10 @@ SysResult StreamSocket::Connect(const SockAddr& addr, const Caller& who) {
   bool inet = family_ != AF_UNIX;
   switch (state_) {
     case State::kConnected:
+      if (report_connected_) {  // Linux SS_CONNECTING: this connect reports the completion
+        report_connected_ = false;
+        return 0;
+      }
       return SysResult::Errno(EISCONN);
     case State::kListening:
       return SysResult::Errno(inet ? EISCONN : EINVAL);
@@ -161,6 +170,7 @@ SysResult StreamSocket::Connect(const SockAddr& addr, const Caller& who) {
     pending_cred_ = who.cred;
     inet_local_ = SourceFor(dst);
     l->syn_queue_.push_back(std::static_pointer_cast<StreamSocket>(self()));
+    report_connected_ = true;
     return SysResult::Errno(EINPROGRESS);
   }
   full_listener_.reset();
@@ -169,7 +179,9 @@ SysResult StreamSocket::Connect(const SockAddr& addr, const Caller& who) {
     if (!r.ok()) return r;
   }
   Establish(l, who.cred, dst, peer_name);
-  return inet && who.nonblock ? SysResult::Errno(EINPROGRESS) : SysResult(0);
+  if (!inet || !who.nonblock) return 0;
+  report_connected_ = true;
+  return SysResult::Errno(EINPROGRESS);
 }
 
 }  // namespace sentry::netstack

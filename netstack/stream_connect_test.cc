@@ -1,11 +1,14 @@
 // Tests for stream_connect.cc: nonblocking TCP connects (refused with SO_ERROR, queued on a
-// full backlog until accept, refused when the listener closes), listeners never writable,
-// TCP_INFO states. Run by ctest (netstack_test).
+// full backlog until accept, refused when the listener closes, completion reported to epoll
+// and to the next connect), listeners never writable, TCP_INFO states. Run by ctest
+// (netstack_test).
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/epoll.h>
 
+#include "common/unique_fd.h"
 #include "netstack/stack.h"
 #include "netstack/stream_socket.h"
 
@@ -123,6 +126,46 @@ TEST(StreamConnectTest, FullBacklogQueuesNonblockingConnect) {
   EXPECT_EQ(c5->TcpState(), TCP_CLOSE);
   EXPECT_TRUE(HostEvents(*c5, POLLOUT) & POLLERR);
   EXPECT_EQ(c5->TakeError(), ECONNREFUSED);
+}
+
+// An epoll watch made before a nonblocking connect (edge-triggered, its first EPOLLOUT
+// already taken) sees EPOLLOUT when the connect completes; the next connect returns 0, then
+// EISCONN (Linux's SS_CONNECTING).
+TEST(StreamConnectTest, NonblockingConnectWakesEarlierWatchAndReportsOnce) {
+  Stack st;
+  auto l = Tcp(st);
+  ASSERT_TRUE(l->Listen(4, Caller{}).ok());
+  SockAddr to = Lo(PortOf(*l));
+  auto c = Tcp(st);
+  UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
+  epoll_event ev{EPOLLOUT | EPOLLET, {.u64 = 1}};
+  ASSERT_EQ(::epoll_ctl(ep.get(), EPOLL_CTL_ADD, c->ReadinessFd(), &ev), 0);
+  epoll_event out;
+  ASSERT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 1);  // the unconnected socket's EPOLLOUT
+  ASSERT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 0);
+  EXPECT_EQ(c->Connect(to, Nonblocking()).error(), EINPROGRESS);
+  ASSERT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 1);
+  EXPECT_EQ(out.events, static_cast<uint32_t>(EPOLLOUT));
+  EXPECT_EQ(c->Connect(to, Nonblocking()).value(), 0);
+  EXPECT_EQ(c->Connect(to, Nonblocking()).error(), EISCONN);
+  EXPECT_EQ(c->Connect(to, Caller{}).error(), EISCONN);
+  // Queued on a full backlog first: the same once accept makes room.
+  auto q = Tcp(st);
+  ASSERT_TRUE(q->Listen(0, Caller{}).ok());
+  SockAddr qto = Lo(PortOf(*q));
+  auto c1 = Tcp(st);
+  EXPECT_EQ(c1->Connect(qto, Nonblocking()).error(), EINPROGRESS);
+  auto c2 = Tcp(st);
+  EXPECT_EQ(c2->Connect(qto, Nonblocking()).error(), EINPROGRESS);
+  EXPECT_EQ(c2->Connect(qto, Nonblocking()).error(), EALREADY);
+  ASSERT_TRUE(q->Accept(0).ok());
+  EXPECT_EQ(c2->TcpState(), TCP_ESTABLISHED);
+  EXPECT_EQ(c2->Connect(qto, Nonblocking()).value(), 0);
+  EXPECT_EQ(c2->Connect(qto, Nonblocking()).error(), EISCONN);
+  // A blocking connect reports itself: the next one is EISCONN at once.
+  auto b = Tcp(st);
+  ASSERT_TRUE(b->Connect(to, Caller{}).ok());
+  EXPECT_EQ(b->Connect(to, Nonblocking()).error(), EISCONN);
 }
 
 }  // namespace

@@ -48,8 +48,9 @@ class StreamSocket : public Socket {
   SysResult Listen(int backlog, const Caller& who) override;
   ErrnoOr<std::shared_ptr<Socket>> Accept(int flags) override;
   // TCP with who.nonblock: EINPROGRESS (also when connected at once); EALREADY while
-  // queued; after an attempt failed, the next connect reports it (SO_ERROR, else
-  // ECONNABORTED) and the one after starts anew. AF_UNIX: synchronous (EAGAIN when full).
+  // queued; once connected, the next connect returns 0 and later ones EISCONN; after an
+  // attempt failed, the next connect reports it (SO_ERROR, else ECONNABORTED) and the one
+  // after starts anew. AF_UNIX: synchronous (EAGAIN when full).
   SysResult Connect(const SockAddr& addr, const Caller& who) override;
   // The backlog-room queue of the listener the last connect found full (null: retry now).
   WaitQueue* ConnectWaitQueue() override;
@@ -122,6 +123,9 @@ class StreamSocket : public Socket {
   bool choked_ = false;        // fd_ is choked (write_choke.h): a listener or kConnecting
   int error_ = 0;              // SO_ERROR
   bool report_failure_ = false;  // kFailed: the next connect reports it (Linux SS_CONNECTING)
+  // A nonblocking TCP connect answered EINPROGRESS: once connected, the next connect returns
+  // 0 (and the ones after it EISCONN), as Linux's SS_CONNECTING.
+  bool report_connected_ = false;
   // What an undone receive could not put back into the host pair (rare; the host end is
   // readable then: the peer is gone or shut down): served before the host's data.
   std::vector<std::string> returned_msgs_;  // the last one is read first

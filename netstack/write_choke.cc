@@ -45,4 +45,13 @@ void DrainChoke(int peer) {
   }
 }
 
+void KickWritable(int fd, int peer) {
+  char c = 0;
+  iovec iov{&c, 1};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  if (::sendmsg(fd, &m, MSG_DONTWAIT | MSG_NOSIGNAL) == 1) (void)!::read(peer, &c, 1);
+}
+
 }  // namespace sentry::netstack

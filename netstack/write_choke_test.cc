@@ -1,5 +1,6 @@
 // Tests for write_choke.h: a choked host AF_UNIX end reports no POLLOUT (also under epoll),
-// and is writable again once drained. Run by ctest (netstack_test).
+// is writable again once drained, and a kick gives edge-triggered epoll a new EPOLLOUT.
+// Run by ctest (netstack_test).
 #include "netstack/write_choke.h"
 
 #include <gtest/gtest.h>
@@ -40,6 +41,28 @@ void ChokeAndDrain(int type) {
   EXPECT_EQ(Events(b.get()), POLLOUT);  // nothing left to read
   EXPECT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 1);
 }
+
+// A writable end gets a new EPOLLOUT edge from KickWritable, and reports what it did before.
+void Kick(int type) {
+  int sv[2];
+  ASSERT_EQ(::socketpair(AF_UNIX, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv), 0);
+  UniqueFd a(sv[0]), b(sv[1]);
+  UniqueFd ep(::epoll_create1(EPOLL_CLOEXEC));
+  epoll_event ev{EPOLLOUT | EPOLLIN | EPOLLET, {.u64 = 1}};
+  ASSERT_EQ(::epoll_ctl(ep.get(), EPOLL_CTL_ADD, a.get(), &ev), 0);
+  epoll_event out;
+  ASSERT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 1);  // the edge of the registration
+  EXPECT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 0);
+  KickWritable(a.get(), b.get());
+  ASSERT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 1);
+  EXPECT_EQ(out.events, static_cast<uint32_t>(EPOLLOUT));
+  EXPECT_EQ(::epoll_wait(ep.get(), &out, 1, 0), 0);
+  EXPECT_EQ(Events(a.get()), POLLOUT);
+  EXPECT_EQ(Events(b.get()), POLLOUT);  // the byte was read back
+}
+
+TEST(WriteChokeTest, KickStream) { Kick(SOCK_STREAM); }
+TEST(WriteChokeTest, KickSeqpacket) { Kick(SOCK_SEQPACKET); }
 
 TEST(WriteChokeTest, Stream) { ChokeAndDrain(SOCK_STREAM); }
 TEST(WriteChokeTest, Seqpacket) { ChokeAndDrain(SOCK_SEQPACKET); }

@@ -1,8 +1,9 @@
 // AF_INET/AF_INET6 on loopback: TCP listen/connect/accept with real ports, echo across
 // fork, UDP with source addresses and connected UDP, v4-mapped IPv6, options, epoll, a
 // 4 MiB nonblocking transfer under poll, refused and unreachable connects, SO_ERROR after a
-// refused nonblocking connect, a full backlog, listeners under poll/epoll, TCP_INFO and
-// MSG_OOB. libc + gtest only.
+// refused nonblocking connect, a full backlog, listeners under poll/epoll, TCP_INFO,
+// MSG_OOB, epoll watches made before a nonblocking connect, and ECONNREFUSED on connected
+// UDP to a closed port. libc + gtest only.
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -622,6 +623,203 @@ TEST(SocketInetTest, TcpUrgentByte) {
   sockaddr_in to = Loopback4(9);
   EXPECT_EQ(sendto(u.get(), "x", 1, MSG_OOB, reinterpret_cast<sockaddr*>(&to), sizeof(to)), -1);
   EXPECT_EQ(errno, EOPNOTSUPP);
+}
+
+// An epoll watch added before a nonblocking connect, edge-triggered and with the unconnected
+// socket's first EPOLLOUT already taken, reports EPOLLOUT when the connect completes (so does
+// a level-triggered one); the next connect returns 0, the one after EISCONN.
+TEST(SocketInetTest, EpollWatchBeforeNonblockingConnect) {
+  ScopedFd l(TcpListener());
+  uint16_t port = PortOf(l.get());
+  ScopedFd c(socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0));
+  ScopedFd et(epoll_create1(0)), lt(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = EPOLLOUT | EPOLLET;
+  ev.data.u32 = 7;
+  ASSERT_EQ(epoll_ctl(et.get(), EPOLL_CTL_ADD, c.get(), &ev), 0);
+  ev.events = EPOLLOUT;
+  ASSERT_EQ(epoll_ctl(lt.get(), EPOLL_CTL_ADD, c.get(), &ev), 0);
+  epoll_event out{};
+  ASSERT_EQ(epoll_wait(et.get(), &out, 1, 0), 1);  // unconnected: EPOLLOUT (Linux adds HUP)
+  EXPECT_TRUE(out.events & EPOLLOUT);
+  ASSERT_EQ(epoll_wait(et.get(), &out, 1, 0), 0);  // that edge is taken
+  ASSERT_EQ(ConnectErrno(c.get(), port), EINPROGRESS);
+  ASSERT_EQ(epoll_wait(et.get(), &out, 1, 5000), 1);
+  EXPECT_EQ(out.events, Bits(EPOLLOUT));
+  EXPECT_EQ(out.data.u32, 7u);
+  ASSERT_EQ(epoll_wait(lt.get(), &out, 1, 5000), 1);
+  EXPECT_EQ(out.events, Bits(EPOLLOUT));
+  EXPECT_EQ(ConnectErrno(c.get(), port), 0);  // reports the completion
+  EXPECT_EQ(ConnectErrno(c.get(), port), EISCONN);
+  EXPECT_EQ(SoError(c.get()), 0);
+  ScopedFd s(accept(l.get(), nullptr, nullptr));
+  ASSERT_TRUE(s.valid());
+  ASSERT_EQ(write(c.get(), "hi", 2), 2);
+  char buf[4];
+  EXPECT_EQ(read(s.get(), buf, sizeof(buf)), 2);
+  // A blocking connect reports itself: a second one is EISCONN.
+  ScopedFd b(socket(AF_INET, SOCK_STREAM, 0));
+  ASSERT_EQ(ConnectErrno(b.get(), port), 0);
+  EXPECT_EQ(ConnectErrno(b.get(), port), EISCONN);
+}
+
+// Waits (bounded) until `fd` reports one of `events` under poll; the revents, or 0.
+unsigned PollWait(int fd, short events, int timeout_ms = 5000) {
+  pollfd p{fd, events, 0};
+  return poll(&p, 1, timeout_ms) == 1 ? static_cast<unsigned short>(p.revents) : 0;
+}
+
+// A UDP socket bound to an ephemeral loopback port.
+int UdpBound(int family) {
+  int fd = socket(family, SOCK_DGRAM, 0);
+  sockaddr_in a4 = Loopback4(0);
+  sockaddr_in6 a6{};
+  a6.sin6_family = AF_INET6;
+  a6.sin6_addr = in6addr_loopback;
+  int r = family == AF_INET ? bind(fd, reinterpret_cast<sockaddr*>(&a4), sizeof(a4))
+                            : bind(fd, reinterpret_cast<sockaddr*>(&a6), sizeof(a6));
+  EXPECT_EQ(r, 0) << strerror(errno);
+  return fd;
+}
+
+// `n` distinct loopback UDP ports no socket is bound to: bound at once, then closed. Bind
+// the test's own sockets first, so that none of them has one of these.
+std::vector<uint16_t> ClosedUdpPorts(int family, int n) {
+  std::vector<ScopedFd> held;
+  std::vector<uint16_t> ports;
+  for (int i = 0; i < n; ++i) {
+    held.emplace_back(UdpBound(family));
+    ports.push_back(PortOf(held.back().get()));
+  }
+  return ports;
+}
+
+void ConnectTo(int fd, const sockaddr* to, socklen_t len) {
+  EXPECT_EQ(connect(fd, to, len), 0) << strerror(errno);
+}
+
+// A connected UDP socket whose datagram meets a closed loopback port gets ECONNREFUSED
+// (Linux: the ICMP port unreachable sets its error): POLLERR until the next receive, send or
+// SO_ERROR reports it, once; a send that reports it sends nothing.
+TEST(SocketInetTest, ConnectedUdpToClosedPortIsRefused) {
+  ScopedFd s(UdpBound(AF_INET));
+  uint16_t port = ClosedUdpPorts(AF_INET, 1)[0];
+  sockaddr_in to = Loopback4(port);
+  ConnectTo(s.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to));
+  char buf[8];
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);  // the send itself succeeds
+  EXPECT_EQ(PollWait(s.get(), POLLIN), Bits(POLLERR));
+  EXPECT_EQ(PollNow(s.get(), POLLIN | POLLOUT), Bits(POLLOUT | POLLERR));
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), MSG_DONTWAIT | MSG_PEEK), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);  // peeking takes it too
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(PollNow(s.get(), POLLIN | POLLOUT), Bits(POLLOUT));
+  // Reported by the next send (which sends nothing), then sends work again.
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);
+  ASSERT_EQ(PollWait(s.get(), POLLIN), Bits(POLLERR));
+  ScopedFd r(socket(AF_INET, SOCK_DGRAM, 0));
+  ASSERT_EQ(bind(r.get(), reinterpret_cast<sockaddr*>(&to), sizeof(to)), 0) << strerror(errno);
+  EXPECT_EQ(send(s.get(), "lost", 4, 0), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  ASSERT_EQ(send(s.get(), "sent", 4, 0), 4);
+  ASSERT_EQ(PollWait(r.get(), POLLIN), Bits(POLLIN));
+  ASSERT_EQ(recv(r.get(), buf, sizeof(buf), 0), 4);
+  EXPECT_EQ(std::string(buf, 4), "sent");
+  EXPECT_EQ(recv(r.get(), buf, sizeof(buf), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  r.reset();
+  // SO_ERROR reads and clears it.
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);
+  ASSERT_EQ(PollWait(s.get(), POLLIN), Bits(POLLERR));
+  EXPECT_EQ(SoError(s.get()), ECONNREFUSED);
+  EXPECT_EQ(SoError(s.get()), 0);
+  EXPECT_EQ(PollNow(s.get(), POLLIN | POLLOUT), Bits(POLLOUT));
+  // read(2) and write(2) report it as well.
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);
+  ASSERT_EQ(PollWait(s.get(), POLLIN), Bits(POLLERR));
+  EXPECT_EQ(read(s.get(), buf, sizeof(buf)), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);
+  ASSERT_EQ(PollWait(s.get(), POLLIN), Bits(POLLERR));
+  EXPECT_EQ(write(s.get(), "x", 1), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  // A blocking receive wakes with it.
+  timeval tv{5, 0};
+  ASSERT_EQ(setsockopt(s.get(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)), 0);
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), 0), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  // An epoll watch wakes: Linux reports EPOLLERR; the sentry's host readiness fd can only
+  // show it as EPOLLIN (netstack/dgram_socket.h). Either way the receive reports the error.
+  ScopedFd ep(epoll_create1(0));
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ASSERT_EQ(epoll_ctl(ep.get(), EPOLL_CTL_ADD, s.get(), &ev), 0);
+  ASSERT_EQ(send(s.get(), "x", 1, 0), 1);
+  epoll_event out{};
+  ASSERT_EQ(epoll_wait(ep.get(), &out, 1, 5000), 1);
+  EXPECT_TRUE(out.events & (EPOLLIN | EPOLLERR));
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  EXPECT_EQ(epoll_wait(ep.get(), &out, 1, 0), 0);
+  // The same over IPv6.
+  ScopedFd s6(UdpBound(AF_INET6));
+  sockaddr_in6 to6{};
+  to6.sin6_family = AF_INET6;
+  to6.sin6_addr = in6addr_loopback;
+  to6.sin6_port = htons(ClosedUdpPorts(AF_INET6, 1)[0]);
+  ConnectTo(s6.get(), reinterpret_cast<sockaddr*>(&to6), sizeof(to6));
+  ASSERT_EQ(send(s6.get(), "x", 1, 0), 1);
+  EXPECT_EQ(PollWait(s6.get(), POLLIN), Bits(POLLERR));
+  EXPECT_EQ(recv(s6.get(), buf, sizeof(buf), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+}
+
+// The error comes before datagrams already queued; they are read after it.
+TEST(SocketInetTest, ConnectedUdpErrorComesBeforeQueuedData) {
+  ScopedFd x(socket(AF_INET, SOCK_DGRAM, 0));
+  sockaddr_in any = Loopback4(0);
+  ASSERT_EQ(bind(x.get(), reinterpret_cast<sockaddr*>(&any), sizeof(any)), 0);
+  sockaddr_in xa = Loopback4(PortOf(x.get()));
+  ScopedFd s(UdpBound(AF_INET));  // a port of its own while x still holds its
+  ConnectTo(s.get(), reinterpret_cast<sockaddr*>(&xa), sizeof(xa));
+  sockaddr_in sa = Loopback4(PortOf(s.get()));
+  ASSERT_EQ(sendto(x.get(), "one", 3, 0, reinterpret_cast<sockaddr*>(&sa), sizeof(sa)), 3);
+  ASSERT_EQ(PollWait(s.get(), POLLIN), Bits(POLLIN));
+  x.reset();  // its port is closed now
+  ASSERT_EQ(send(s.get(), "q", 1, 0), 1);
+  ASSERT_EQ(PollWait(s.get(), 0), Bits(POLLERR));  // (POLLERR is always reported)
+  EXPECT_EQ(PollNow(s.get(), POLLIN | POLLOUT), Bits(POLLIN | POLLOUT | POLLERR));
+  int avail = -1;
+  ASSERT_EQ(ioctl(s.get(), FIONREAD, &avail), 0);
+  EXPECT_EQ(avail, 3);
+  char buf[8];
+  EXPECT_EQ(recv(s.get(), buf, sizeof(buf), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, ECONNREFUSED);
+  ASSERT_EQ(recv(s.get(), buf, sizeof(buf), MSG_DONTWAIT), 3);
+  EXPECT_EQ(std::string(buf, 3), "one");
+  EXPECT_EQ(PollNow(s.get(), POLLIN | POLLOUT), Bits(POLLOUT));
+}
+
+// Only a socket connected to the closed port hears of it: not an unconnected sendto, nor a
+// connected socket's sendto to another address.
+TEST(SocketInetTest, UnconnectedUdpToClosedPortIsNotRefused) {
+  ScopedFd u(UdpBound(AF_INET)), c(UdpBound(AF_INET));
+  std::vector<uint16_t> closed = ClosedUdpPorts(AF_INET, 2);
+  sockaddr_in closed1 = Loopback4(closed[0]), closed2 = Loopback4(closed[1]);
+  ASSERT_EQ(sendto(u.get(), "x", 1, 0, reinterpret_cast<sockaddr*>(&closed1), sizeof(closed1)), 1);
+  ConnectTo(c.get(), reinterpret_cast<sockaddr*>(&closed1), sizeof(closed1));
+  ASSERT_EQ(sendto(c.get(), "x", 1, 0, reinterpret_cast<sockaddr*>(&closed2), sizeof(closed2)), 1);
+  // Give an ICMP error time to arrive (natively it is asynchronous); none must.
+  EXPECT_EQ(PollWait(u.get(), POLLIN, 200), 0u);
+  EXPECT_EQ(PollWait(c.get(), POLLIN, 200), 0u);
+  char buf[4];
+  EXPECT_EQ(recv(u.get(), buf, sizeof(buf), MSG_DONTWAIT), -1);
+  EXPECT_EQ(errno, EAGAIN);
+  EXPECT_EQ(SoError(u.get()), 0);
+  EXPECT_EQ(SoError(c.get()), 0);
+  EXPECT_EQ(sendto(u.get(), "x", 1, 0, reinterpret_cast<sockaddr*>(&closed1), sizeof(closed1)), 1);
 }
 
 }  // namespace
