@@ -54,8 +54,17 @@ void Kernel::ResolveInterruptedCall(Task& t) {
   const uint64_t args[6] = {regs.rdi, regs.rsi, regs.rdx, regs.r10, regs.r8, regs.r9};
   // A call the filter let through runs on the host, unless --strace routes it through the
   // sentry (then one not yet continued is the sentry's to settle, as any other).
-  if ((PassesThrough(nr, args) && !opts_.strace) ||
-      (t.continued_nr == nr && t.continued_ip == regs.rip)) {
+  if (PassesThrough(nr, args) && !opts_.strace) return;
+  if (t.continued_nr == nr && t.continued_ip == regs.rip) {
+    // The host runs it, and its own restart code stands; but -ERESTARTSYS is also what the
+    // notification's wait leaves when the kernel dropped the accepted CONTINUE in a race with
+    // the signal (docs/architecture.md, "A reply the kernel accepts and then drops"): the call
+    // did not run, so it restarts. Among the calls the sentry continues only a terminal's
+    // drain returns -ERESTARTSYS itself; restarting it is what SA_RESTART would do.
+    if (static_cast<int64_t>(regs.rax) == -kErestartSys) {
+      regs.rax = static_cast<uint64_t>(-kErestartNoIntr);
+      platform_->SetRegs(t.host_tid, regs);
+    }
     return;
   }
 
