@@ -11,6 +11,7 @@
 
 #include "netstack/dgram_socket.h"
 #include "netstack/stack.h"
+#include "netstack/test_sockets.h"
 
 namespace sentry::netstack {
 namespace {
@@ -19,13 +20,6 @@ std::shared_ptr<Socket> Udp(Stack& st) {
   auto f = st.MakeSocket(AF_INET, SOCK_DGRAM, 0, 0, Cred{});
   EXPECT_TRUE(f.ok());
   return std::static_pointer_cast<Socket>(*f);
-}
-
-SockAddr Lo(uint16_t port) { return InetSockAddr(AF_INET, InetAddr::V4(INADDR_LOOPBACK, port)); }
-
-uint16_t PortOf(Socket& s) {
-  SockAddr a = s.LocalName();
-  return ntohs(reinterpret_cast<sockaddr_in*>(&a.ss)->sin_port);
 }
 
 // What the host reports for the socket's readiness fd (what epoll sees).

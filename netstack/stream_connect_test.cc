@@ -10,6 +10,7 @@
 
 #include "common/unique_fd.h"
 #include "netstack/stack.h"
+#include "netstack/test_sockets.h"
 #include "netstack/stream_socket.h"
 
 namespace sentry::netstack {
@@ -19,13 +20,6 @@ std::shared_ptr<Socket> Tcp(Stack& st) {
   auto f = st.MakeSocket(AF_INET, SOCK_STREAM, 0, 0, Cred{7, 1, 2});
   EXPECT_TRUE(f.ok());
   return std::static_pointer_cast<Socket>(*f);
-}
-
-SockAddr Lo(uint16_t port) { return InetSockAddr(AF_INET, InetAddr::V4(INADDR_LOOPBACK, port)); }
-
-uint16_t PortOf(Socket& s) {
-  SockAddr a = s.LocalName();
-  return ntohs(reinterpret_cast<sockaddr_in*>(&a.ss)->sin_port);
 }
 
 // What the host reports for the socket's readiness fd (what epoll sees).
