@@ -220,9 +220,12 @@ Kernel::CallMaskStop Kernel::CallMaskAtSignalStop(Task& t, int sig) {
       m = {};
       if (!entry) {
         // The handler did not run (the frame could not be built, or the disposition changed
-        // meanwhile): the thread's own mask goes back here.
+        // meanwhile): the thread's own mask goes back here. A SIGTRAP then is the single
+        // step's own trap, which is not the guest's to see.
         platform_->SetSigMask(t.host_tid, saved);
-        return CallMaskStop::kGoOn;
+        if (sig != SIGTRAP) return CallMaskStop::kGoOn;
+        platform_->Resume(t.host_tid, 0);
+        return CallMaskStop::kSettled;
       }
       // The frame is built: sigreturn will restore the thread's own mask. A frame the guest
       // made unwritable meanwhile leaves the call's mask there (the guest's doing).
