@@ -39,12 +39,6 @@ bool BlockedNow(pid_t tid, uint64_t* mask) {
   return true;
 }
 
-bool Catches(pid_t tid, int sig) {
-  std::string status;
-  if (!ReadHostProc(tid, "status", &status)) return false;
-  return (StatusSigMask(status, "\nSigCgt:") & Bit(sig)) != 0;
-}
-
 }  // namespace
 
 SysResult ReadCallSigmask(SyscallContext& c, uint64_t addr, uint64_t size,
@@ -110,10 +104,7 @@ SysResult LeaveCallMask(SyscallContext& c, SysResult r) {
   // mask stays for the signal's stop (ResumeAfterSignal), or for the restarted call when a
   // newer request cancelled this one.
   if (t.cancelled && !t.interrupted_by_stop) return r;
-  if (r.raw() == -EINTR &&
-      (t.cancelled || t.at_stop || !c.kernel.platform().StillValid(c.req))) {
-    return r;
-  }
+  if (r.raw() == -EINTR && (t.at_stop || !c.kernel.platform().StillValid(c.req))) return r;
   if (t.at_stop) {
     c.kernel.platform().SetSigMask(t.host_tid, m.saved);
     m = {};
@@ -244,7 +235,7 @@ void Kernel::ResumeAfterSignal(Task& t, int sig) {
     if (!platform_->GetRegs(t.host_tid, &regs) || !InCall(regs, m)) {
       platform_->SetSigMask(t.host_tid, m.saved);  // lost track: the thread's mask back
       m = {};
-    } else if (!(m.mask & Bit(sig)) && Catches(t.host_tid, sig)) {
+    } else if (CatchesUnblocked(t.host_tid, sig)) {  // the thread blocks the call's mask now
       // The call ends with EINTR and the handler runs: step into it to fix its frame.
       m.state = State::kAwaitHandlerEntry;
       m.sig = sig;
